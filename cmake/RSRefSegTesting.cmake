@@ -1,0 +1,30 @@
+# rsrefseg_add_qt_test(NAME <name> SOURCES <files...> LIBS <targets...> [LABELS <labels...>]
+#                      [TIMEOUT <seconds>])
+# One Qt Test executable per tested class, registered with CTest. Tests run headless
+# (offscreen platform) and learn where the fixtures and the sentencepiece plugin are
+# through compile definitions, so they run from any working directory.
+set(RSREFSEG_TEST_DATA_DIR "${CMAKE_SOURCE_DIR}/tests/data" CACHE INTERNAL "")
+
+function(rsrefseg_add_qt_test)
+    cmake_parse_arguments(T "" "NAME;TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
+    if(NOT T_NAME OR NOT T_SOURCES)
+        message(FATAL_ERROR "rsrefseg_add_qt_test needs NAME and SOURCES")
+    endif()
+    add_executable(${T_NAME} ${T_SOURCES})
+    target_link_libraries(${T_NAME} PRIVATE Qt6::Test ${T_LIBS})
+    target_compile_definitions(${T_NAME} PRIVATE
+        RSREFSEG_TEST_DATA_DIR="${RSREFSEG_TEST_DATA_DIR}"
+        RSREFSEG_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
+        RSREFSEG_BINARY_DIR="${CMAKE_BINARY_DIR}")
+    set_target_properties(${T_NAME} PROPERTIES
+        RUNTIME_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/tests/bin")
+    rsrefseg_set_warnings(${T_NAME})
+    add_test(NAME ${T_NAME} COMMAND ${T_NAME})
+    if(NOT T_TIMEOUT)
+        set(T_TIMEOUT 300)
+    endif()
+    set_tests_properties(${T_NAME} PROPERTIES
+        TIMEOUT ${T_TIMEOUT}
+        LABELS "${T_LABELS}"
+        ENVIRONMENT "QT_QPA_PLATFORM=offscreen;RSREFSEG_PLUGIN_DIR=${CMAKE_BINARY_DIR}/${CMAKE_INSTALL_LIBDIR}/rsrefseg")
+endfunction()
