@@ -17,6 +17,7 @@ function(rsrefseg_add_qt_test)
         RSREFSEG_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
         RSREFSEG_BINARY_DIR="${CMAKE_BINARY_DIR}")
     set_target_properties(${T_NAME} PROPERTIES
+        AUTOMOC ON
         RUNTIME_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/tests/bin")
     rsrefseg_set_warnings(${T_NAME})
     add_test(NAME ${T_NAME} COMMAND ${T_NAME})
