@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,7 +37,8 @@ class SafetensorsFile
     static SafetensorsFile open(const std::string &path);
 
     const std::string &path() const;
-    // Tensor names in file order (sorted, as safetensors writes them).
+    // Tensor names in file order (by data offset; sorted by name when our writer or the
+    // golden generator wrote the file).
     std::vector<std::string> names() const;
     bool contains(const std::string &name) const;
     const TensorInfo &info(const std::string &name) const;
@@ -49,6 +51,10 @@ class SafetensorsFile
     // All tensors, in file order.
     std::map<std::string, torch::Tensor> tensors() const;
 
+    // "F32" <-> torch::kFloat32 etc.; nullopt for a dtype this format (or we) cannot hold.
+    static std::optional<torch::ScalarType> scalarType(const std::string &dtype);
+    static std::optional<std::string> dtypeName(torch::ScalarType type);
+
   private:
     struct Mapping;
     std::shared_ptr<Mapping> mMapping;
@@ -56,6 +62,7 @@ class SafetensorsFile
     std::map<std::string, TensorInfo> mInfos;
     std::vector<std::string> mOrder;
     std::map<std::string, std::string> mMetadata;
+    uint64_t mDataOffset = 0; // start of the data section in the file
 };
 
 } // namespace rsrefseg
