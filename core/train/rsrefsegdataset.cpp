@@ -1,0 +1,438 @@
+#include "train/rsrefsegdataset.h"
+
+#include "common/error.h"
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <gdal.h>
+#include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+
+namespace fs = std::filesystem;
+
+namespace rsrefseg {
+
+namespace {
+
+constexpr std::size_t kMaxStoredWarnings = 1000;
+
+void registerGdal()
+{
+    static std::once_flag once;
+    std::call_once(once, [] { GDALAllRegister(); });
+}
+
+struct GdalCloser
+{
+    void operator()(void *dataset) const
+    {
+        if (dataset)
+            GDALClose(static_cast<GDALDatasetH>(dataset));
+    }
+};
+using GdalDatasetPtr = std::unique_ptr<void, GdalCloser>;
+
+// Opens a raster read-only with GDAL's own messages kept off stderr (they go into the error).
+GdalDatasetPtr openRaster(const std::string &path)
+{
+    registerGdal();
+    if (!fs::is_regular_file(path))
+        throw Error("image " + path + ": no such file");
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    CPLErrorReset();
+    // Avoid listing the folder for side-car files: RRSIS-D has 17k images in one folder.
+    CPLSetThreadLocalConfigOption("GDAL_DISABLE_READDIR_ON_OPEN", "EMPTY_DIR");
+    GDALDatasetH handle = GDALOpenEx(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr,
+                                     nullptr, nullptr);
+    CPLSetThreadLocalConfigOption("GDAL_DISABLE_READDIR_ON_OPEN", nullptr);
+    const std::string gdalMessage = CPLGetLastErrorMsg();
+    CPLPopErrorHandler();
+    if (!handle)
+        throw Error("image " + path + ": cannot be read as a raster" +
+                    (gdalMessage.empty() ? std::string() : " (" + gdalMessage + ")"));
+    return GdalDatasetPtr(handle);
+}
+
+std::string trim(const std::string &s)
+{
+    const char *ws = " \t\r\n\f\v";
+    const auto begin = s.find_first_not_of(ws);
+    if (begin == std::string::npos)
+        return {};
+    const auto end = s.find_last_not_of(ws);
+    return s.substr(begin, end - begin + 1);
+}
+
+// Deepest nesting of arrays/objects in a JSON text, without parsing it (strings skipped).
+int jsonDepth(const std::string &text, int limit)
+{
+    int depth = 0, deepest = 0;
+    bool inString = false, escaped = false;
+    for (char ch : text) {
+        if (inString) {
+            if (escaped)
+                escaped = false;
+            else if (ch == '\\')
+                escaped = true;
+            else if (ch == '"')
+                inString = false;
+            continue;
+        }
+        if (ch == '"') {
+            inString = true;
+        } else if (ch == '[' || ch == '{') {
+            deepest = std::max(deepest, ++depth);
+            if (deepest > limit)
+                return deepest;
+        } else if (ch == ']' || ch == '}') {
+            --depth;
+        }
+    }
+    return deepest;
+}
+
+bool isSafeRelativePath(const std::string &name)
+{
+    if (name.empty() || name.find('\0') != std::string::npos)
+        return false;
+    const fs::path p(name);
+    if (p.is_absolute() || p.has_root_name() || p.has_root_directory())
+        return false;
+    for (const auto &part : p)
+        if (part == "..")
+            return false;
+    return true;
+}
+
+// Reads lines of at most maxBytes; longer lines are reported as too long and skipped whole,
+// so a corrupt file without newlines cannot make us allocate without bound.
+class BoundedLineReader
+{
+  public:
+    BoundedLineReader(std::istream &in, std::size_t maxBytes)
+        : mIn(in)
+        , mMaxBytes(maxBytes)
+    {
+    }
+
+    // false at end of file. tooLong is set when the line exceeded the bound (line is empty).
+    bool next(std::string &line, bool &tooLong)
+    {
+        line.clear();
+        tooLong = false;
+        bool any = false;
+        for (;;) {
+            if (mPos == mEnd) {
+                mIn.read(mBuffer, sizeof mBuffer);
+                mEnd = static_cast<std::size_t>(mIn.gcount());
+                mPos = 0;
+                if (mEnd == 0)
+                    return any;
+            }
+            any = true;
+            const char *begin = mBuffer + mPos;
+            const char *end = mBuffer + mEnd;
+            const char *newline = static_cast<const char *>(std::memchr(begin, '\n', end - begin));
+            const char *stop = newline ? newline : end;
+            if (!tooLong) {
+                const std::size_t n = static_cast<std::size_t>(stop - begin);
+                if (line.size() + n > mMaxBytes) {
+                    tooLong = true;
+                    line.clear();
+                    line.shrink_to_fit();
+                } else {
+                    line.append(begin, n);
+                }
+            }
+            mPos = static_cast<std::size_t>(stop - mBuffer);
+            if (newline) {
+                ++mPos;
+                return true;
+            }
+        }
+    }
+
+  private:
+    std::istream &mIn;
+    std::size_t mMaxBytes;
+    char mBuffer[1 << 16];
+    std::size_t mPos = 0;
+    std::size_t mEnd = 0;
+};
+
+CocoRle parseSegmentation(const nlohmann::json &seg, std::optional<cv::Size> imageSize)
+{
+    if (seg.is_object())
+        return CocoRle::fromJson(seg);
+    if (!seg.is_array())
+        throw Error("\"segmentation\" must be an RLE object, a list of them or a list of polygons");
+    if (seg.empty())
+        throw Error("\"segmentation\" is an empty list");
+    if (seg.front().is_object()) {
+        std::vector<CocoRle> parts;
+        for (const auto &item : seg)
+            parts.push_back(CocoRle::fromJson(item));
+        return CocoRle::unionOf(parts);
+    }
+    if (seg.front().is_array()) {
+        if (!imageSize)
+            throw Error("\"segmentation\" polygons need the image size (image checks are off)");
+        std::vector<std::vector<double>> polygons;
+        for (const auto &poly : seg) {
+            if (!poly.is_array())
+                throw Error("\"segmentation\" mixes polygons with other values");
+            std::vector<double> xy;
+            xy.reserve(poly.size());
+            for (const auto &v : poly) {
+                if (!v.is_number())
+                    throw Error("\"segmentation\" polygon holds " + v.dump() + ", not a number");
+                xy.push_back(v.get<double>());
+            }
+            polygons.push_back(std::move(xy));
+        }
+        return CocoRle::fromPolygons(polygons, imageSize->height, imageSize->width);
+    }
+    throw Error("\"segmentation\" must be an RLE object, a list of them or a list of polygons");
+}
+
+std::string requireString(const nlohmann::json &obj, const char *key)
+{
+    const auto it = obj.find(key);
+    if (it == obj.end())
+        throw Error(std::string("\"") + key + "\" is missing");
+    if (!it->is_string())
+        throw Error(std::string("\"") + key + "\" is not a string");
+    return it->get<std::string>();
+}
+
+std::optional<std::int64_t> optionalInteger(const nlohmann::json &obj, const char *key)
+{
+    const auto it = obj.find(key);
+    if (it == obj.end() || !it->is_number_integer())
+        return std::nullopt;
+    return it->get<std::int64_t>();
+}
+
+} // namespace
+
+RSRefSegDataset RSRefSegDataset::load(const std::string &jsonlPath, const std::string &imageDir,
+                                      const Options &options)
+{
+    std::ifstream in(jsonlPath, std::ios::binary);
+    if (!in)
+        throw Error("data set " + jsonlPath + ": cannot open the file");
+    if (options.checkImages && !fs::is_directory(imageDir))
+        throw Error("data set " + jsonlPath + ": image folder " + imageDir + " does not exist");
+
+    RSRefSegDataset data;
+    data.mJsonlPath = jsonlPath;
+    data.mImageDir = imageDir;
+
+    std::size_t suppressed = 0;
+    auto warn = [&](std::size_t line, const std::string &message) {
+        ++data.mSkippedLines;
+        if (data.mWarnings.size() < kMaxStoredWarnings)
+            data.mWarnings.push_back({line, message});
+        else
+            ++suppressed;
+    };
+
+    // One header read per image: RRSIS-D has several sentences per image.
+    std::map<std::string, std::optional<cv::Size>> sizeCache;
+    std::map<std::string, std::string> sizeErrors;
+
+    BoundedLineReader reader(in, options.maxLineBytes);
+    std::string line;
+    bool tooLong = false;
+    std::size_t lineNumber = 0;
+    while (reader.next(line, tooLong)) {
+        ++lineNumber;
+        if (tooLong) {
+            warn(lineNumber, "line is longer than " + std::to_string(options.maxLineBytes) +
+                                 " bytes");
+            continue;
+        }
+        if (lineNumber == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0)
+            line.erase(0, 3); // UTF-8 byte order mark
+        if (trim(line).empty())
+            continue;
+        if (jsonDepth(line, options.maxJsonDepth) > options.maxJsonDepth) {
+            warn(lineNumber, "JSON nested deeper than " + std::to_string(options.maxJsonDepth));
+            continue;
+        }
+        nlohmann::json obj;
+        try {
+            obj = nlohmann::json::parse(line);
+        } catch (const nlohmann::json::exception &e) {
+            warn(lineNumber, std::string("malformed JSON: ") + e.what());
+            continue;
+        }
+        if (!obj.is_object()) {
+            warn(lineNumber, "not a JSON object");
+            continue;
+        }
+        try {
+            RSRefSegSample s;
+            s.lineNumber = lineNumber;
+            if (const auto it = obj.find("split"); it != obj.end()) {
+                if (!it->is_string())
+                    throw Error("\"split\" is not a string");
+                s.split = it->get<std::string>();
+            }
+            if (!options.split.empty() && s.split != options.split)
+                continue;
+            s.fileName = requireString(obj, "file_name");
+            if (!isSafeRelativePath(s.fileName))
+                throw Error("\"file_name\" " + s.fileName +
+                            " is not a relative path inside the image folder");
+            s.sentence = trim(requireString(obj, "sent"));
+            if (s.sentence.empty())
+                throw Error("\"sent\" is empty");
+            if (const auto it = obj.find("category_name"); it != obj.end() && it->is_string())
+                s.categoryName = it->get<std::string>();
+            s.imageId = optionalInteger(obj, "image_id");
+            s.annId = optionalInteger(obj, "ann_id");
+            if (const auto it = obj.find("bbox"); it != obj.end() && it->is_array() &&
+                                                  it->size() == 4) {
+                std::array<double, 4> b{};
+                bool numeric = true;
+                for (std::size_t i = 0; i < 4; ++i) {
+                    numeric = numeric && (*it)[i].is_number();
+                    if (numeric)
+                        b[i] = (*it)[i].get<double>();
+                }
+                if (numeric)
+                    s.bbox = b;
+            }
+
+            std::optional<cv::Size> imageSize;
+            if (options.checkImages) {
+                auto cached = sizeCache.find(s.fileName);
+                if (cached == sizeCache.end()) {
+                    std::optional<cv::Size> size;
+                    try {
+                        size = readImageSize((fs::path(imageDir) / s.fileName).string());
+                    } catch (const Error &e) {
+                        sizeErrors[s.fileName] = e.what();
+                    }
+                    cached = sizeCache.emplace(s.fileName, size).first;
+                }
+                if (!cached->second)
+                    throw Error(sizeErrors[s.fileName]);
+                imageSize = cached->second;
+            }
+
+            const auto seg = obj.find("segmentation");
+            if (seg == obj.end())
+                throw Error("\"segmentation\" is missing");
+            s.mask = parseSegmentation(*seg, imageSize);
+            if (imageSize && (s.mask.width() != imageSize->width ||
+                              s.mask.height() != imageSize->height))
+                throw Error("segmentation size " + std::to_string(s.mask.height()) + "x" +
+                            std::to_string(s.mask.width()) + " (h x w) differs from image " +
+                            s.fileName + " (" + std::to_string(imageSize->height) + "x" +
+                            std::to_string(imageSize->width) + ")");
+            if (s.mask.width() == 0 || s.mask.height() == 0)
+                throw Error("segmentation has an empty size");
+            s.imageWidth = s.mask.width();
+            s.imageHeight = s.mask.height();
+            data.mSamples.push_back(std::move(s));
+        } catch (const Error &e) {
+            warn(lineNumber, e.what());
+        }
+    }
+    if (in.bad())
+        throw Error("data set " + jsonlPath + ": read error after line " +
+                    std::to_string(lineNumber));
+    if (suppressed > 0)
+        data.mWarnings.push_back(
+            {0, std::to_string(suppressed) + " further skipped lines not listed"});
+
+    if (data.mSamples.empty()) {
+        std::string message = "data set " + jsonlPath + ": no usable sample";
+        if (!options.split.empty())
+            message += " of split \"" + options.split + "\"";
+        message += " (" + std::to_string(data.mSkippedLines) + " lines skipped";
+        if (!data.mWarnings.empty())
+            message += "; first: line " + std::to_string(data.mWarnings.front().lineNumber) +
+                       ": " + data.mWarnings.front().message;
+        message += ")";
+        throw Error(message);
+    }
+    return data;
+}
+
+const RSRefSegSample &RSRefSegDataset::sample(std::size_t index) const
+{
+    if (index >= mSamples.size())
+        throw Error("data set " + mJsonlPath + ": sample " + std::to_string(index) +
+                    " out of range (" + std::to_string(mSamples.size()) + " samples)");
+    return mSamples[index];
+}
+
+std::string RSRefSegDataset::imagePath(std::size_t index) const
+{
+    return (fs::path(mImageDir) / sample(index).fileName).string();
+}
+
+cv::Mat RSRefSegDataset::loadImage(std::size_t index) const
+{
+    const RSRefSegSample &s = sample(index);
+    cv::Mat image = readRgbImage(imagePath(index));
+    if (image.cols != s.imageWidth || image.rows != s.imageHeight)
+        throw Error("image " + imagePath(index) + " is " + std::to_string(image.cols) + "x" +
+                    std::to_string(image.rows) + " but its segmentation (line " +
+                    std::to_string(s.lineNumber) + ") is " + std::to_string(s.imageWidth) +
+                    "x" + std::to_string(s.imageHeight));
+    return image;
+}
+
+cv::Mat RSRefSegDataset::loadMask(std::size_t index) const
+{
+    return sample(index).mask.decode();
+}
+
+cv::Size RSRefSegDataset::readImageSize(const std::string &path)
+{
+    GdalDatasetPtr ds = openRaster(path);
+    GDALDatasetH h = static_cast<GDALDatasetH>(ds.get());
+    return cv::Size(GDALGetRasterXSize(h), GDALGetRasterYSize(h));
+}
+
+cv::Mat RSRefSegDataset::readRgbImage(const std::string &path)
+{
+    GdalDatasetPtr ds = openRaster(path);
+    GDALDatasetH h = static_cast<GDALDatasetH>(ds.get());
+    const int w = GDALGetRasterXSize(h), ht = GDALGetRasterYSize(h);
+    const int bands = GDALGetRasterCount(h);
+    if (bands < 1)
+        throw Error("image " + path + ": has no raster band");
+    for (int b = 1; b <= std::min(bands, 3); ++b)
+        if (GDALGetRasterDataType(GDALGetRasterBand(h, b)) != GDT_Byte)
+            throw Error("image " + path + ": band " + std::to_string(b) +
+                        " is not 8-bit; data set images must be 8-bit");
+    cv::Mat rgb(ht, w, CV_8UC3);
+    // Bands 1..3, or band 1 three times for grey (and grey + alpha) images.
+    int bandMap[3] = {1, 2, 3};
+    if (bands < 3)
+        bandMap[1] = bandMap[2] = 1;
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    CPLErrorReset();
+    const CPLErr err = GDALDatasetRasterIO(h, GF_Read, 0, 0, w, ht, rgb.data, w, ht, GDT_Byte, 3,
+                                           bandMap, 3, static_cast<int>(rgb.step[0]), 1);
+    const std::string gdalMessage = CPLGetLastErrorMsg();
+    CPLPopErrorHandler();
+    if (err != CE_None)
+        throw Error("image " + path + ": read failed (" + gdalMessage + ")");
+    return rgb;
+}
+
+} // namespace rsrefseg
