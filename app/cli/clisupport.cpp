@@ -2,6 +2,7 @@
 
 #include <gdal.h>
 #include <opencv2/core/version.hpp>
+#include <torch/version.h>
 
 #include <iostream>
 
@@ -27,8 +28,8 @@ BandSelection selectBands(const Raster &raster, const std::string &bandsOption)
 
 std::string versionText()
 {
-    return std::string("rsrefseg ") + RSREFSEG_VERSION + "\nGDAL " + GDALVersionInfo("RELEASE_NAME") + "\nOpenCV " +
-           CV_VERSION;
+    return std::string("rsrefseg ") + RSREFSEG_VERSION + "\nLibTorch " + TORCH_VERSION + "\nGDAL " +
+           GDALVersionInfo("RELEASE_NAME") + "\nOpenCV " + CV_VERSION;
 }
 
 } // namespace rsrefseg::cli

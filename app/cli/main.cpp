@@ -1,7 +1,11 @@
 // rsrefseg: the command-line twin of RSRefSeg Desktop. Wiring only: each subcommand lives in
 // its own file and registers itself on the CLI11 app.
+#include "benchcommand.h"
 #include "clisupport.h"
 #include "infocommand.h"
+#include "modelcommand.h"
+#include "predictcommand.h"
+#include "synthcommand.h"
 #include "tilescommand.h"
 
 #include "common/error.h"
@@ -21,6 +25,11 @@ int main(int argc, char **argv)
 
     rsrefseg::cli::addInfoCommand(app);
     rsrefseg::cli::addTilesCommand(app);
+    rsrefseg::cli::addModelCommand(app);
+    rsrefseg::cli::addPredictCommand(app);
+    rsrefseg::cli::addSynthCommand(app);
+    CLI::App *bench = rsrefseg::cli::addBenchCommand(app);
+    (void)bench; // further benchmarks register under it
 
     try {
         app.parse(argc, argv);

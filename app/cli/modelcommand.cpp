@@ -1,0 +1,128 @@
+#include "modelcommand.h"
+
+#include "model/rsrefseg/modelimporter.h"
+#include "model/weights/safetensorsfile.h"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <memory>
+
+namespace rsrefseg::cli {
+
+namespace {
+
+struct ImportArgs
+{
+    ModelImporter::Options options;
+    double alpha = 0.0;
+    int64_t rank = 0;
+    bool untrained = false;
+};
+
+void runImport(ImportArgs &a)
+{
+    if (a.alpha != 0.0)
+        a.options.loraAlpha = a.alpha;
+    if (a.rank != 0)
+        a.options.loraRank = a.rank;
+    if (a.untrained)
+        a.options.trained = false;
+    std::cerr << "importing into " << a.options.outDir << "...\n";
+    const ModelImporter::Report r = ModelImporter::run(a.options);
+    for (const std::string &w : r.warnings)
+        std::cerr << "rsrefseg: warning: " << w << "\n";
+    std::cout << "Bundle:      " << a.options.outDir << "\n"
+              << "Model id:    " << r.manifest.modelId << "\n"
+              << "Parameters:  " << r.manifest.parameterCount << "\n"
+              << "Tensors:     " << r.fromCheckpoint << " from the checkpoint, " << r.fromHf
+              << " available from the HF folders\n"
+              << "LoRA:        " << (r.loraRank ? "rank " + std::to_string(r.loraRank) + ", alpha " +
+                                                     std::to_string(r.loraAlpha) + ", merged"
+                                                : std::string("none"))
+              << "\n"
+              << "Stored as:   " << r.manifest.weightsDtype << "\n"
+              << "Trained:     " << (r.manifest.trained ? "yes" : "no") << "\n";
+}
+
+struct InfoArgs
+{
+    std::string bundle;
+    bool json = false;
+};
+
+void runInfo(const InfoArgs &a)
+{
+    const ModelBundle bundle = ModelBundle::open(a.bundle);
+    const BundleManifest &m = bundle.manifest();
+    // Parameter counts per part, from the weights file's header (nothing is loaded).
+    const SafetensorsFile weights = SafetensorsFile::open(bundle.weightsPath());
+    std::map<std::string, int64_t> parts;
+    for (const std::string &name : weights.names()) {
+        const TensorInfo &info = weights.info(name);
+        int64_t n = 1;
+        for (int64_t d : info.shape)
+            n *= d;
+        const std::string part = name.substr(0, name.find('.'));
+        parts[part] += n;
+    }
+    if (a.json) {
+        nlohmann::json j = m.toJson();
+        j["path"] = a.bundle;
+        j["parameters_by_part"] = parts;
+        std::cout << j.dump(2) << "\n";
+        return;
+    }
+    const RSRefSegConfig &c = m.config;
+    std::cout << "Bundle:       " << a.bundle << " (" << m.name << ")\n"
+              << "Model id:     " << m.modelId << "\n"
+              << "Trained:      " << (m.trained ? "yes" : "NO: random or untrained weights, masks are meaningless") << "\n"
+              << "Description:  " << m.description << "\n"
+              << "Input:        " << c.imageSize() << " x " << c.imageSize() << " RGB (SigLIP " << c.siglipImageSize()
+              << ", SAM grid " << c.samGrid() << ", prompt grid " << c.promptGrid() << ")\n"
+              << "SigLIP:       vision " << c.siglip.vision.hiddenSize << " wide x " << c.siglip.vision.numHiddenLayers
+              << " layers, patch " << c.siglip.vision.patchSize << "; text " << c.siglip.text.hiddenSize << " x "
+              << c.siglip.text.numHiddenLayers << ", vocabulary " << c.siglip.text.vocabSize << ", "
+              << c.siglip.text.maxPositionEmbeddings << " positions\n"
+              << "SAM:          ViT " << c.sam.vision.hiddenSize << " wide x " << c.sam.vision.numHiddenLayers
+              << " layers, window " << c.sam.vision.windowSize << ", output " << c.sam.vision.outputChannels << "\n"
+              << "Weights:      " << m.weightsFile << " (" << m.weightsDtype << "), " << m.parameterCount
+              << " parameters\n";
+    for (const auto &[part, n] : parts)
+        std::cout << "  " << part << ": " << n << "\n";
+    std::cout << "Tokenizer:    " << m.tokenizerFile << "\n"
+              << "Threshold:    " << c.maskThreshold << "\n"
+              << "Provenance:   " << m.provenance.dump() << "\n";
+}
+
+} // namespace
+
+void addModelCommand(CLI::App &app)
+{
+    CLI::App *model = app.add_subcommand("model", "Import or describe model bundles");
+    model->require_subcommand(1);
+
+    auto imp = std::make_shared<ImportArgs>();
+    CLI::App *i = model->add_subcommand("import", "Build a model bundle from SigLIP/SAM folders and an RSRefSeg checkpoint");
+    i->add_option("--siglip", imp->options.siglipDir, "HF SigLIP folder (config.json, model.safetensors, spiece.model)")
+        ->required();
+    i->add_option("--sam", imp->options.samDir, "HF SAM folder (config.json, model.safetensors)")->required();
+    i->add_option("--checkpoint", imp->options.checkpoint,
+                  "RSRefSeg checkpoint (.pth or .safetensors, PEFT or merged); without it the prompter is untrained");
+    i->add_option("--lora-alpha", imp->alpha, "LoRA alpha (not stored in checkpoints; the paper: 16 for rank 16)");
+    i->add_option("--lora-rank", imp->rank, "Expected LoRA rank (checked against the checkpoint)");
+    i->add_option("--out", imp->options.outDir, "Bundle folder to create")->required();
+    i->add_option("--dtype", imp->options.dtype, "Stored weight type: f32, f16 or bf16")->capture_default_str();
+    i->add_option("--name", imp->options.name, "Display name");
+    i->add_flag("--untrained", imp->untrained, "Mark the bundle as untrained (random or test weights)");
+    i->add_flag("--overwrite", imp->options.overwrite, "Replace an existing bundle");
+    i->callback([imp] { runImport(*imp); });
+
+    auto info = std::make_shared<InfoArgs>();
+    CLI::App *n = model->add_subcommand("info", "Describe a model bundle: architecture, parameters, provenance");
+    n->add_option("bundle", info->bundle, "Bundle folder")->required();
+    n->add_flag("--json", info->json, "Print JSON");
+    n->callback([info] { runInfo(*info); });
+}
+
+} // namespace rsrefseg::cli

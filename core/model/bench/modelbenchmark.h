@@ -1,0 +1,66 @@
+// ModelBenchmark: how fast one tile goes through the full-size RSRefSeg architecture on this
+// machine, with random weights (no download needed), next to the matrix-product throughput the
+// same machine reaches in the same run. Used by `rsrefseg bench model` and by the standalone
+// `rsrefseg-model-bench` (which links core/model only, for GPU machines).
+//
+//   ModelBenchmark::Options o;  o.dtype = torch::kBFloat16;
+//   ModelBenchmark::Result r = ModelBenchmark::run(o, [](const std::string &s) { std::cerr << s; });
+//   std::cout << r.toJson().dump(2);
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <torch/types.h>
+
+#include <functional>
+#include <string>
+
+namespace rsrefseg {
+
+class ModelBenchmark
+{
+  public:
+    struct Options
+    {
+        std::string arch = "rsrefseg-b"; // rsrefseg-b | tiny (the golden-sized architecture)
+        std::string device = "cpu";
+        torch::ScalarType dtype = torch::kFloat32;
+        int threads = 0;      // 0: all hardware threads
+        int batch = 1;        // tiles per encodeImage call
+        int repeats = 1;      // timed encodeImage calls (after one untimed warm-up if warmup)
+        bool warmup = false;
+        int textTokens = 16;  // tokens of the benchmark sentence (incl. EOS)
+    };
+
+    struct Result
+    {
+        Options options;
+        std::string machine;
+        int threads = 0;
+        int64_t parameters = 0;
+        int64_t imageSize = 0;
+        double buildMs = 0;
+        double encodeImageMs = 0;      // per call (batch tiles), median of repeats
+        double encodeImageSamMs = 0;   // SAM image encoder alone, per call
+        double encodeImageSiglipMs = 0; // SigLIP vision tower alone, per call
+        double encodeTextMs = 0;       // median of 5
+        double decodeMs = 0;           // median of 5
+        double queryMs = 0;            // encodeText + decode: a new query on a cached tile
+        double encodeImageGflop = 0;   // counted from the architecture, per tile
+        double achievedGflops = 0;     // encodeImageGflop * batch / encodeImage seconds
+        double matmulGflopsF32 = 0;    // torch::mm 2048^2 in the same run
+        double matmulGflopsBf16 = 0;
+        double ratioToMatmul = 0;      // achieved / matmul of the benchmark's dtype
+        double peakRssMb = 0;
+        nlohmann::json toJson() const;
+        std::string toText() const;
+    };
+
+    static Result run(const Options &options, const std::function<void(const std::string &)> &log = {});
+    // Matrix products per second (GFLOP/s) for a square product of this size and dtype.
+    static double matmulGflops(torch::ScalarType dtype, const torch::Device &device, int64_t n = 2048);
+    // Peak resident memory of this process so far, in MB (Linux VmHWM).
+    static double peakRssMb();
+    static std::string machineDescription();
+};
+
+} // namespace rsrefseg
