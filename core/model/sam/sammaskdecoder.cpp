@@ -182,20 +182,27 @@ SamMaskDecoderImpl::SamMaskDecoderImpl(const SamMaskDecoderConfig &config)
                                SamFeedForward(c, config.iouHeadHiddenDim, mNumMaskTokens, config.iouHeadDepth));
 }
 
+namespace {
+// A 2x2, stride-2 transposed convolution has no overlapping outputs, so it is one matrix
+// product followed by a pixel shuffle. ATen's CPU conv_transpose2d for this shape fell back to
+// the slow reference kernel (57 ms of a 490 ms decode at full size), and its bf16 variant
+// failed in torch 1.13 (PITFALLS.md §2); the matrix product is fast in every dtype.
+torch::Tensor transposedConv2x2(const torch::Tensor &x, const torch::Tensor &weight, const torch::Tensor &bias)
+{
+    const int64_t b = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
+    const int64_t o = weight.size(1);
+    const torch::Tensor rows = x.permute({0, 2, 3, 1}).reshape({b * h * w, c});
+    torch::Tensor y = torch::matmul(rows, weight.reshape({c, o * 4}).to(x.scalar_type()));
+    y = y.view({b, h, w, o, 2, 2}).permute({0, 3, 1, 4, 2, 5}).reshape({b, o, 2 * h, 2 * w});
+    return bias.defined() ? y + bias.to(x.scalar_type()).view({1, o, 1, 1}) : y;
+}
+} // namespace
+
 torch::Tensor SamMaskDecoderImpl::upscale(const torch::Tensor &x)
 {
-    // PITFALLS.md §2: LibTorch 1.13's bf16 conv_transpose2d on CPU failed with a channel-count
-    // error, so in bf16/fp16 the whole upscaler runs in float32 (cast in, cast back). It is a
-    // small part of the decoder's work; float32 is the reference precision anyway.
-    const auto dtype = x.scalar_type();
-    const bool reduced = dtype == torch::kBFloat16 || dtype == torch::kHalf;
-    const auto work = reduced ? torch::kFloat32 : dtype;
-    const auto &c1 = mUpscaleConv1;
-    const auto &c2 = mUpscaleConv2;
-    torch::Tensor h = torch::conv_transpose2d(x.to(work), c1->weight.to(work), c1->bias.to(work), /*stride*/ 2);
-    h = torch::gelu(mUpscaleLayerNorm(h).to(work));
-    h = torch::gelu(torch::conv_transpose2d(h, c2->weight.to(work), c2->bias.to(work), /*stride*/ 2));
-    return h.to(dtype);
+    torch::Tensor h = transposedConv2x2(x, mUpscaleConv1->weight, mUpscaleConv1->bias);
+    h = torch::gelu(mUpscaleLayerNorm(h));
+    return torch::gelu(transposedConv2x2(h, mUpscaleConv2->weight, mUpscaleConv2->bias));
 }
 
 SamMaskDecoderOutput SamMaskDecoderImpl::forward(const torch::Tensor &imageEmbeddings, const torch::Tensor &imagePe,
