@@ -207,16 +207,7 @@ class TestRsrefsegCli : public QObject
             std::ofstream(raster.toStdString()).flush();
         } else if (kind == "nobands") {
             raster = file("container.nc");
-            GDALAllRegister();
-            GDALDataset *ds = GetGDALDriverManager()->GetDriverByName("netCDF")->CreateMultiDimensional(
-                raster.toUtf8().constData(), nullptr, nullptr);
-            QVERIFY(ds);
-            auto root = ds->GetRootGroup();
-            auto dy = root->CreateDimension("y", "", "", 5);
-            auto dx = root->CreateDimension("x", "", "", 6);
-            root->CreateMDArray("a", {dy, dx}, GDALExtendedDataType::Create(GDT_Float32));
-            root->CreateMDArray("b", {dy, dx}, GDALExtendedDataType::Create(GDT_Float32));
-            delete ds;
+            QVERIFY(rsrefseg::test::makeNoBandContainer(raster.toStdString()));
         } else if (kind == "twobands") {
             RasterSpec s;
             s.bands = 2;

@@ -70,4 +70,24 @@ inline std::string makeRaster(const std::string &path, const RasterSpec &s)
     return path;
 }
 
+// A netCDF container with two variables: GDAL opens it as a raster with 0 bands (the rasters
+// are subdatasets). Returns false when it cannot be written.
+inline bool makeNoBandContainer(const std::string &path)
+{
+    GDALAllRegister();
+    GDALDriver *nc = GetGDALDriverManager()->GetDriverByName("netCDF");
+    if (!nc)
+        return false;
+    GDALDataset *ds = nc->CreateMultiDimensional(path.c_str(), nullptr, nullptr);
+    if (!ds)
+        return false;
+    auto root = ds->GetRootGroup();
+    auto dy = root->CreateDimension("y", "", "", 5);
+    auto dx = root->CreateDimension("x", "", "", 6);
+    root->CreateMDArray("a", {dy, dx}, GDALExtendedDataType::Create(GDT_Float32));
+    root->CreateMDArray("b", {dy, dx}, GDALExtendedDataType::Create(GDT_Float32));
+    delete ds;
+    return true;
+}
+
 } // namespace rsrefseg::test

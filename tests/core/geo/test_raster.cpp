@@ -271,18 +271,8 @@ class TestRaster : public QObject
             p = path("empty.tif");
             std::ofstream(p).flush();
         } else {
-            // A netCDF container with two variables opens as a raster with 0 bands.
             p = path("nobands.nc");
-            GDALDriver *nc = GetGDALDriverManager()->GetDriverByName("netCDF");
-            QVERIFY(nc);
-            GDALDataset *ds = nc->CreateMultiDimensional(p.c_str(), nullptr, nullptr);
-            QVERIFY(ds);
-            auto root = ds->GetRootGroup();
-            auto dy = root->CreateDimension("y", "", "", 5);
-            auto dx = root->CreateDimension("x", "", "", 6);
-            root->CreateMDArray("a", {dy, dx}, GDALExtendedDataType::Create(GDT_Float32));
-            root->CreateMDArray("b", {dy, dx}, GDALExtendedDataType::Create(GDT_Float32));
-            delete ds;
+            QVERIFY(rsrefseg::test::makeNoBandContainer(p));
         }
         try {
             Raster::open(p);
