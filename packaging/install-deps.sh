@@ -11,7 +11,7 @@ PACKAGES=(
   qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-svg-dev
   qt6-translations-l10n libgl-dev
   # geospatial
-  libgdal-dev gdal-bin
+  libgdal-dev gdal-bin libproj-dev
   # model: LibTorch + a fast BLAS (Debian's default reference BLAS is ~30x slower)
   libtorch-dev libopenblas0-pthread
   # imaging, tokenizer, json, command line
