@@ -1,0 +1,221 @@
+#include "engine/rsrefsegsegmentationmodel.h"
+
+#include "common/error.h"
+#include "engine/featuremap.h"
+#include "engine/imagepreprocessor.h"
+#include "model/rsrefseg/modelbundle.h"
+#include "text/sigliptokenizer.h"
+
+#include <torch/torch.h>
+
+#include <thread>
+
+namespace rsrefseg {
+
+struct RSRefSegSegmentationModel::Impl
+{
+    RSRefSegModel model{nullptr};
+    std::unique_ptr<SiglipTokenizer> tokenizer;
+    torch::Device device{torch::kCPU};
+    torch::ScalarType dtype = torch::kFloat32;
+    std::string dtypeName;
+    std::string modelId;
+    std::string name;
+    bool trained = false;
+    double threshold = 0.5;
+    int threads = 1;
+    int64_t parameters = 0;
+};
+
+namespace {
+
+int applyThreads(int requested)
+{
+    const int n = requested > 0 ? requested : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    // Debian's LibTorch starts with one thread (PITFALLS.md §3).
+    if (torch::get_num_threads() != n)
+        torch::set_num_threads(n);
+    return n;
+}
+
+std::unique_ptr<SiglipTokenizer> makeTokenizer(const std::string &path, const RSRefSegConfig &config)
+{
+    SiglipTokenizer::Options o;
+    o.maxPositions = static_cast<int>(config.siglip.text.maxPositionEmbeddings);
+    return std::make_unique<SiglipTokenizer>(path, o);
+}
+
+cv::Mat toMat(const torch::Tensor &t2d)
+{
+    const torch::Tensor c = t2d.to(torch::kCPU, torch::kFloat32).contiguous();
+    return cv::Mat(static_cast<int>(c.size(0)), static_cast<int>(c.size(1)), CV_32FC1, c.data_ptr<float>()).clone();
+}
+
+} // namespace
+
+RSRefSegSegmentationModel::RSRefSegSegmentationModel(std::unique_ptr<Impl> impl)
+    : d(std::move(impl))
+{
+}
+
+RSRefSegSegmentationModel::~RSRefSegSegmentationModel() = default;
+
+std::shared_ptr<RSRefSegSegmentationModel> RSRefSegSegmentationModel::load(const std::string &bundleDir,
+                                                                           const Options &options,
+                                                                           const std::function<bool(double)> &progress)
+{
+    auto impl = std::make_unique<Impl>();
+    impl->threads = applyThreads(options.threads);
+    const ModelBundle bundle = ModelBundle::open(bundleDir);
+    impl->dtype = ModelBundle::parseDtype(options.dtype);
+    impl->dtypeName = ModelBundle::dtypeName(impl->dtype);
+    impl->device = ModelBundle::parseDevice(options.device);
+    impl->model = bundle.load({options.device, impl->dtype}, progress);
+    impl->tokenizer = makeTokenizer(bundle.tokenizerPath(), bundle.manifest().config);
+    impl->modelId = bundle.manifest().modelId;
+    impl->name = bundle.manifest().name.empty() ? bundleDir : bundle.manifest().name;
+    impl->trained = bundle.manifest().trained;
+    impl->threshold = bundle.manifest().config.maskThreshold;
+    impl->parameters = bundle.manifest().parameterCount;
+    return std::shared_ptr<RSRefSegSegmentationModel>(new RSRefSegSegmentationModel(std::move(impl)));
+}
+
+std::shared_ptr<RSRefSegSegmentationModel> RSRefSegSegmentationModel::randomWeights(const std::string &arch,
+                                                                                   const std::string &tokenizer,
+                                                                                   const Options &options,
+                                                                                   uint64_t seed)
+{
+    auto impl = std::make_unique<Impl>();
+    impl->threads = applyThreads(options.threads);
+    RSRefSegConfig config;
+    if (arch == "rsrefseg-b")
+        config = RSRefSegConfig::rsrefsegB();
+    else
+        config = ModelBundle::open(arch).manifest().config;
+    impl->dtype = ModelBundle::parseDtype(options.dtype);
+    impl->dtypeName = ModelBundle::dtypeName(impl->dtype);
+    impl->device = ModelBundle::parseDevice(options.device);
+    if (impl->device.is_cpu() && impl->dtype == torch::kFloat16)
+        throw Error("fp16 inference is only offered on GPUs; use f32 or bf16 on the CPU");
+    torch::manual_seed(seed);
+    impl->model = RSRefSegModel(config);
+    impl->model->to(impl->device, impl->dtype);
+    impl->model->eval();
+    impl->tokenizer = makeTokenizer(tokenizer, config);
+    impl->modelId = "random-" + (arch == "rsrefseg-b" ? arch : std::string("bundle-arch")) + "-seed" + std::to_string(seed);
+    impl->name = "random weights (" + arch + ")";
+    impl->trained = false;
+    impl->threshold = config.maskThreshold;
+    for (const auto &p : impl->model->parameters())
+        impl->parameters += p.numel();
+    return std::shared_ptr<RSRefSegSegmentationModel>(new RSRefSegSegmentationModel(std::move(impl)));
+}
+
+int RSRefSegSegmentationModel::inputSize() const
+{
+    return static_cast<int>(d->model->config().imageSize());
+}
+
+std::string RSRefSegSegmentationModel::modelId() const
+{
+    return d->modelId;
+}
+
+std::string RSRefSegSegmentationModel::name() const
+{
+    return d->name;
+}
+
+std::string RSRefSegSegmentationModel::dtypeName() const
+{
+    return d->dtypeName;
+}
+
+double RSRefSegSegmentationModel::maskThreshold() const
+{
+    return d->threshold;
+}
+
+bool RSRefSegSegmentationModel::trained() const
+{
+    return d->trained;
+}
+
+int64_t RSRefSegSegmentationModel::parameterCount() const
+{
+    return d->parameters;
+}
+
+int RSRefSegSegmentationModel::threads() const
+{
+    return d->threads;
+}
+
+std::string RSRefSegSegmentationModel::device() const
+{
+    return d->device.str();
+}
+
+std::vector<FeaturesPtr> RSRefSegSegmentationModel::encodeImages(const std::vector<cv::Mat> &rgb)
+{
+    if (rgb.empty())
+        return {};
+    c10::InferenceMode guard;
+    const torch::Tensor x = ImagePreprocessor::toModelInput(rgb, inputSize()).to(d->device);
+    const ImageFeatures f = d->model->encodeImage(x);
+    std::vector<FeaturesPtr> out;
+    const int64_t b = static_cast<int64_t>(rgb.size());
+    for (int64_t i = 0; i < b; ++i) {
+        auto m = std::make_shared<FeatureMap>();
+        // One tile per handle, contiguous: a cached tile does not keep its batch alive, and
+        // features fresh from the encoder, from memory or from disk have the same layout, so
+        // every later decode is bit-identical whichever way the features came.
+        m->tensors["sam"] = f.samEmbeddings.slice(0, i, i + 1).contiguous();
+        m->tensors["siglip"] = f.siglipFeatures.slice(0, i, i + 1).contiguous();
+        out.push_back(std::move(m));
+    }
+    return out;
+}
+
+FeaturesPtr RSRefSegSegmentationModel::encodeText(const std::string &query)
+{
+    if (query.find_first_not_of(" \t\r\n") == std::string::npos)
+        throw Error("the query is empty");
+    const SiglipTokenizer::Encoding e = d->tokenizer->encode(query);
+    c10::InferenceMode guard;
+    const int64_t n = static_cast<int64_t>(e.ids.size());
+    const torch::Tensor ids = torch::tensor(e.ids, torch::kInt64).view({1, n});
+    const torch::Tensor mask = torch::tensor(e.attentionMask, torch::kInt64).view({1, n});
+    const TextFeatures t = d->model->encodeText(ids, mask);
+    auto m = std::make_shared<FeatureMap>();
+    m->tensors["tokens"] = t.tokens.contiguous();
+    m->tensors["pooled"] = t.pooled.contiguous();
+    return m;
+}
+
+std::string RSRefSegSegmentationModel::textWarning(const std::string &query) const
+{
+    try {
+        return d->tokenizer->encode(query).warning;
+    } catch (const Error &e) {
+        return e.what();
+    }
+}
+
+ModelOutput RSRefSegSegmentationModel::decode(const FeaturesPtr &image, const FeaturesPtr &text)
+{
+    c10::InferenceMode guard;
+    // Features read back from the disk cache live on the CPU.
+    ImageFeatures img{image->at("sam").to(d->device), image->at("siglip").to(d->device)};
+    TextFeatures txt{text->at("tokens").to(d->device), text->at("pooled").to(d->device)};
+    const DecodeOutput o = d->model->decode(img, txt);
+    const int s = inputSize();
+    ModelOutput out;
+    out.logits = toMat(d->model->upsampleLogits(o.lowResLogits, s, s)[0][0]);
+    out.activation = toMat(o.globalActivationLogit[0]);
+    out.relevance = torch::sigmoid(o.globalActivationLogit[0].to(torch::kFloat32)).max().item<float>();
+    out.iou = o.iouPrediction[0].to(torch::kFloat32).item<float>();
+    return out;
+}
+
+} // namespace rsrefseg
