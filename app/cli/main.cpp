@@ -1,12 +1,17 @@
 // rsrefseg: the command-line twin of RSRefSeg Desktop. Wiring only: each subcommand lives in
 // its own file and registers itself on the CLI11 app.
+#include "batchcommand.h"
 #include "benchcommand.h"
+#include "benchsegmentcommand.h"
 #include "clisupport.h"
+#include "evalcommand.h"
 #include "infocommand.h"
 #include "modelcommand.h"
 #include "predictcommand.h"
+#include "segmentcommand.h"
 #include "synthcommand.h"
 #include "tilescommand.h"
+#include "traincommand.h"
 
 #include "common/error.h"
 
@@ -27,9 +32,13 @@ int main(int argc, char **argv)
     rsrefseg::cli::addTilesCommand(app);
     rsrefseg::cli::addModelCommand(app);
     rsrefseg::cli::addPredictCommand(app);
+    rsrefseg::cli::addSegmentCommand(app);
+    rsrefseg::cli::addBatchCommand(app);
     rsrefseg::cli::addSynthCommand(app);
+    rsrefseg::cli::addTrainCommand(app);
+    rsrefseg::cli::addEvalCommand(app);
     CLI::App *bench = rsrefseg::cli::addBenchCommand(app);
-    (void)bench; // further benchmarks register under it
+    rsrefseg::cli::addBenchSegmentCommand(*bench);
 
     try {
         app.parse(argc, argv);

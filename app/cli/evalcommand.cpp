@@ -1,0 +1,130 @@
+#include "evalcommand.h"
+
+#include "common/error.h"
+#include "model/rsrefseg/modelbundle.h"
+#include "text/sigliptokenizer.h"
+#include "train/referringevaluator.h"
+#include "train/rsrefsegdataset.h"
+
+#include <CLI/CLI.hpp>
+#include <torch/torch.h>
+
+#include <iostream>
+#include <memory>
+#include <thread>
+
+namespace rsrefseg::cli {
+
+namespace {
+
+struct EvalArgs
+{
+    std::string model;
+    std::string data;
+    std::string images;
+    std::string out;
+    std::string split;
+    long long limit = 0;
+    long long batch = 4;
+    std::string device = "cpu";
+    std::string dtype = "f32";
+    int threads = 0;
+    bool quiet = false;
+};
+
+void run(const EvalArgs &a)
+{
+    if (a.limit < 0)
+        throw Error("eval: --limit must be >= 0");
+    if (a.batch < 1 || a.batch > 256)
+        throw Error("eval: --batch must be 1..256");
+    if (a.threads < 0)
+        throw Error("eval: --threads must be >= 0");
+    torch::set_num_threads(a.threads > 0 ? a.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+
+    const ModelBundle bundle = ModelBundle::open(a.model);
+    RSRefSegDataset::Options dataOptions;
+    dataOptions.split = a.split;
+    const RSRefSegDataset data = RSRefSegDataset::load(a.data, a.images, dataOptions);
+    if (!data.warnings().empty()) {
+        std::cerr << "eval: " << data.skippedLines() << " line(s) of " << a.data << " skipped:\n";
+        std::size_t shown = 0;
+        for (const DatasetWarning &w : data.warnings()) {
+            if (++shown > 10) {
+                std::cerr << "  ... and " << data.warnings().size() - 10 << " more\n";
+                break;
+            }
+            std::cerr << "  " << (w.lineNumber ? "line " + std::to_string(w.lineNumber) + ": " : std::string())
+                      << w.message << "\n";
+        }
+    }
+    if (!bundle.manifest().trained)
+        std::cerr << "eval: note: the model bundle is marked untrained; expect meaningless masks\n";
+
+    ModelLoadOptions loadOptions;
+    loadOptions.device = a.device;
+    loadOptions.dtype = ModelBundle::parseDtype(a.dtype);
+    RSRefSegModel model = bundle.load(loadOptions);
+    SiglipTokenizer::Options tokenizerOptions;
+    tokenizerOptions.maxPositions = static_cast<int>(bundle.manifest().config.siglip.text.maxPositionEmbeddings);
+    const SiglipTokenizer tokenizer(bundle.tokenizerPath(), tokenizerOptions);
+
+    ReferringEvaluator evaluator(model, tokenizer);
+    ReferringEvaluator::Options o;
+    o.limit = static_cast<std::size_t>(a.limit);
+    o.imageBatch = a.batch;
+    o.keepPredictions = !a.out.empty();
+    std::size_t reported = 0;
+    o.progress = [&](std::size_t done, std::size_t total) {
+        if (!a.quiet && total >= 200 && done * 10 / total > reported) {
+            reported = done * 10 / total;
+            std::cerr << "eval: " << done << "/" << total << " samples\n";
+        }
+        return true;
+    };
+    const EvaluationResult result = evaluator.evaluate(data, o);
+
+    std::cout << "Model:   " << a.model << " (" << bundle.manifest().modelId << ")\n"
+              << "Data:    " << a.data << " (" << result.report.samples << " samples";
+    if (data.skippedLines() > 0)
+        std::cout << ", " << data.skippedLines() << " lines skipped";
+    std::cout << ")\n\n" << ReferringEvaluator::table(result.report) << "\n"
+              << "Time:    " << result.seconds << " s ("
+              << (result.seconds > 0 ? static_cast<double>(result.report.samples) / result.seconds : 0.0)
+              << " samples/s)\n";
+    if (!a.out.empty()) {
+        ReferringEvaluator::writeResults(a.out, result,
+                                         {{"model", a.model},
+                                          {"model_id", bundle.manifest().modelId},
+                                          {"data", a.data},
+                                          {"images", a.images},
+                                          {"split", a.split},
+                                          {"skipped_lines", data.skippedLines()},
+                                          {"device", a.device},
+                                          {"dtype", a.dtype}});
+        std::cout << "Results: " << a.out << "/results.jsonl, " << a.out << "/metrics.json\n";
+    }
+}
+
+} // namespace
+
+void addEvalCommand(CLI::App &app)
+{
+    auto args = std::make_shared<EvalArgs>();
+    CLI::App *cmd = app.add_subcommand("eval", "Evaluate a model bundle on a referring-segmentation data set "
+                                               "(Pr@0.5..0.9, oIoU, mIoU)");
+    cmd->add_option("--model", args->model, "Model bundle folder")->required();
+    cmd->add_option("--data", args->data, "Annotations (RSRefSeg JSONL)")->required();
+    cmd->add_option("--images", args->images, "Folder of the images the annotations name")->required();
+    cmd->add_option("--out", args->out, "Write results.jsonl and metrics.json into this folder");
+    cmd->add_option("--split", args->split, "Keep only lines of this split (e.g. val, test)");
+    cmd->add_option("--limit", args->limit, "Evaluate only the first N samples");
+    cmd->add_option("--batch", args->batch, "Images encoded together (4)");
+    cmd->add_option("--device", args->device, "cpu, cuda or cuda:N");
+    cmd->add_option("--dtype", args->dtype, "f32 or bf16 (f16 on GPUs)");
+    cmd->add_option("--threads", args->threads, "LibTorch threads (0 = all cores)");
+    cmd->add_flag("--quiet", args->quiet, "No progress lines");
+    cmd->callback([args] { run(*args); });
+}
+
+} // namespace rsrefseg::cli
