@@ -1,0 +1,204 @@
+// SegmentationWorker: jobs run on the worker thread, results come back as values through
+// queued signals, the model is loaded on the worker, interactive queries are "latest wins",
+// cancel stops a job promptly, and errors arrive as JobOutcome::Failed (never as exceptions).
+#include "ui/segmentationworker.h"
+
+#include "common/error.h"
+
+#include "uitestsupport.h"
+
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QFileInfo>
+#include <QTest>
+#include <QThread>
+
+using namespace rsrefseg;
+
+namespace {
+
+SegmentationJob queryJob(const QString &raster, const QString &query, int size, int tile = 64)
+{
+    SegmentationJob j;
+    j.kind = SegmentationJob::Kind::Query;
+    j.request.raster = raster.toStdString();
+    j.request.queries = {query.toStdString()};
+    j.request.settings.mode = SegmentationSettings::Mode::Tiled;
+    j.request.settings.tileSize = tile;
+    j.request.settings.overlap = 0;
+    j.window = {0, 0, size, size};
+    return j;
+}
+
+struct Outcomes
+{
+    std::map<int, JobOutcome> byId;
+};
+
+} // namespace
+
+class TestSegmentationWorker : public QObject
+{
+    Q_OBJECT
+  private:
+    QTemporaryDir mDir;
+    QString mRaster;
+
+  private slots:
+    void initTestCase()
+    {
+        QVERIFY(mDir.isValid());
+        mRaster = mDir.filePath(QStringLiteral("square.tif"));
+        uitest::writeRedSquareRaster(mRaster, 256, 64, 64, 64);
+    }
+
+    void runsOnTheWorkerAndReportsTilesRowsAndResult()
+    {
+        auto model = std::make_shared<ColourTestModel>(ColourTestModel::Options{64, 8, "colour"});
+        Qt::HANDLE modelThread = nullptr;
+        SegmentationWorker worker([&](const ModelSpec &, const std::function<bool(double)> &) {
+            modelThread = QThread::currentThreadId();
+            return std::static_pointer_cast<SegmentationModel>(model);
+        });
+        QSignalSpy loaded(&worker, &SegmentationWorker::modelLoaded);
+        QSignalSpy tiles(&worker, &SegmentationWorker::tileFinished);
+        QSignalSpy rows(&worker, &SegmentationWorker::rowsFinished);
+        QSignalSpy finished(&worker, &SegmentationWorker::jobFinished);
+        const int id = worker.submit(queryJob(mRaster, QStringLiteral("the red square"), 256));
+        QVERIFY(finished.wait(20000));
+        QCOMPARE(finished.first().at(0).toInt(), id);
+        const auto outcome = finished.first().at(1).value<JobOutcome>();
+        QCOMPARE(int(outcome.status), int(JobOutcome::Status::Done));
+        QVERIFY(outcome.result);
+        QVERIFY(modelThread != nullptr);
+        QVERIFY(modelThread != QThread::currentThreadId()); // loaded on the worker, not here
+        QCOMPARE(loaded.size(), 1);
+        QCOMPARE(tiles.size(), 16); // 4 x 4 tiles of 64 px
+        // The red square is exactly the object: 64 * 64 pixels.
+        QCOMPARE(outcome.result->queries.front().objectPixels, int64_t(64 * 64));
+        // Rows cover the display exactly once, in order.
+        int next = 0;
+        for (const auto &args : rows) {
+            const auto u = args.at(1).value<RowsUpdate>();
+            QCOMPARE(u.displayY, next);
+            next += u.rows.rows;
+        }
+        QCOMPARE(next, 256);
+        // Each tile carries its activation (the inspector's heat map) and a thumbnail.
+        const auto t = tiles.first().at(1).value<TileUpdate>();
+        QCOMPARE(t.activation.rows, 8);
+        QVERIFY(!t.thumbnail.empty());
+        QCOMPARE(worker.completedJobs(), 1);
+    }
+
+    void latestQueryWins()
+    {
+        auto model = std::make_shared<uitest::SlowModel>(0, 0);
+        // A slow model load keeps the first job busy while the others arrive.
+        SegmentationWorker worker(uitest::fixedFactory(model, 400));
+        std::map<int, JobOutcome> outcomes;
+        connect(&worker, &SegmentationWorker::jobFinished, this,
+                [&](int id, const JobOutcome &o) { outcomes[id] = o; });
+        std::vector<int> ids;
+        for (int i = 0; i < 5; ++i)
+            ids.push_back(worker.submit(queryJob(mRaster, QStringLiteral("query %1 red").arg(i), 256)));
+        QVERIFY(uitest::waitFor([&] { return outcomes.size() == 5; }, 20000));
+        for (int i = 0; i < 4; ++i)
+            QCOMPARE(int(outcomes[ids[static_cast<size_t>(i)]].status), int(JobOutcome::Status::Superseded));
+        QCOMPARE(int(outcomes[ids.back()].status), int(JobOutcome::Status::Done));
+        QCOMPARE(worker.completedJobs(), 1);
+        QCOMPARE(model->textEncoderCalls(), int64_t(1)); // only the last query reached the model
+    }
+
+    void exportJobsQueueInsteadOfSuperseding()
+    {
+        auto model = std::make_shared<ColourTestModel>(ColourTestModel::Options{64, 8, "colour"});
+        SegmentationWorker worker(uitest::fixedFactory(model));
+        std::map<int, JobOutcome> outcomes;
+        connect(&worker, &SegmentationWorker::jobFinished, this,
+                [&](int id, const JobOutcome &o) { outcomes[id] = o; });
+        SegmentationJob e = queryJob(mRaster, QStringLiteral("red"), 256);
+        e.kind = SegmentationJob::Kind::Export;
+        e.request.outputs = {{mDir.filePath(QStringLiteral("a.tif")).toStdString(), "", ""}};
+        const int a = worker.submit(e);
+        e.request.outputs = {{mDir.filePath(QStringLiteral("b.tif")).toStdString(), "", ""}};
+        const int b = worker.submit(e);
+        QVERIFY(uitest::waitFor([&] { return outcomes.size() == 2; }, 20000));
+        QCOMPARE(int(outcomes[a].status), int(JobOutcome::Status::Done));
+        QCOMPARE(int(outcomes[b].status), int(JobOutcome::Status::Done));
+        QVERIFY(QFileInfo::exists(mDir.filePath(QStringLiteral("a.tif"))));
+        QVERIFY(QFileInfo::exists(mDir.filePath(QStringLiteral("b.tif"))));
+    }
+
+    void cancelStopsWithinASecond()
+    {
+        auto model = std::make_shared<uitest::SlowModel>(100, 20);
+        SegmentationWorker worker(uitest::fixedFactory(model));
+        QSignalSpy tiles(&worker, &SegmentationWorker::tileFinished);
+        QSignalSpy finished(&worker, &SegmentationWorker::jobFinished);
+        const int id = worker.submit(queryJob(mRaster, QStringLiteral("red"), 256, 32)); // 64 tiles, ~7 s
+        QVERIFY(tiles.wait(10000));
+        QElapsedTimer t;
+        t.start();
+        worker.cancel(id);
+        QVERIFY(finished.wait(5000));
+        const qint64 ms = t.elapsed();
+        QCOMPARE(int(finished.first().at(1).value<JobOutcome>().status), int(JobOutcome::Status::Cancelled));
+        QVERIFY2(ms < 1000, qPrintable(QStringLiteral("cancel took %1 ms").arg(ms)));
+        QVERIFY(tiles.size() < 64);
+        QCOMPARE(worker.completedJobs(), 0);
+    }
+
+    void errorsArriveAsValues()
+    {
+        SegmentationWorker failing([](const ModelSpec &spec, const std::function<bool(double)> &) -> std::shared_ptr<SegmentationModel> {
+            throw Error("no such bundle: '" + spec.bundleDir.toStdString() + "'");
+        });
+        ModelSpec spec;
+        spec.bundleDir = QStringLiteral("/nonexistent/bundle");
+        failing.setModelSpec(spec);
+        QSignalSpy loadFailed(&failing, &SegmentationWorker::modelLoadFailed);
+        QSignalSpy finished(&failing, &SegmentationWorker::jobFinished);
+        failing.submit(queryJob(mRaster, QStringLiteral("red"), 256));
+        QVERIFY(finished.wait(10000));
+        const auto o = finished.first().at(1).value<JobOutcome>();
+        QCOMPARE(int(o.status), int(JobOutcome::Status::Failed));
+        QVERIFY(o.error.contains(QStringLiteral("/nonexistent/bundle")));
+        QCOMPARE(loadFailed.size(), 1);
+
+        // A missing raster fails the job, and the worker goes on with the next one.
+        auto model = std::make_shared<ColourTestModel>(ColourTestModel::Options{64, 8, "colour"});
+        SegmentationWorker worker(uitest::fixedFactory(model));
+        std::map<int, JobOutcome> outcomes;
+        connect(&worker, &SegmentationWorker::jobFinished, this,
+                [&](int id, const JobOutcome &out) { outcomes[id] = out; });
+        SegmentationJob bad = queryJob(mDir.filePath(QStringLiteral("missing.tif")), QStringLiteral("red"), 256);
+        bad.kind = SegmentationJob::Kind::Export;
+        const int a = worker.submit(bad);
+        SegmentationJob good = queryJob(mRaster, QStringLiteral("red"), 256);
+        good.kind = SegmentationJob::Kind::Export;
+        const int b = worker.submit(good);
+        QVERIFY(uitest::waitFor([&] { return outcomes.size() == 2; }, 20000));
+        QCOMPARE(int(outcomes[a].status), int(JobOutcome::Status::Failed));
+        QVERIFY(outcomes[a].error.contains(QStringLiteral("missing.tif")));
+        QCOMPARE(int(outcomes[b].status), int(JobOutcome::Status::Done));
+    }
+
+    void destructorStopsARunningJob()
+    {
+        auto model = std::make_shared<uitest::SlowModel>(200, 0);
+        QElapsedTimer t;
+        {
+            SegmentationWorker worker(uitest::fixedFactory(model));
+            QSignalSpy tiles(&worker, &SegmentationWorker::tileFinished);
+            worker.submit(queryJob(mRaster, QStringLiteral("red"), 256, 32));
+            QVERIFY(tiles.wait(10000));
+            t.start();
+        }
+        QVERIFY(t.elapsed() < 1500);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSegmentationWorker)
+#include "test_segmentationworker.moc"

@@ -1,0 +1,29 @@
+// ModelSpec: which model the segmentation worker should hold and how to run it (a value
+// taken from the settings). The worker compares specs to decide whether to reload.
+//
+//   ModelSpec spec = settings.modelSpec();
+//   worker.setModelSpec(spec);            // applied before the next job, on the worker
+#pragma once
+
+#include <QString>
+
+namespace rsrefseg {
+
+struct ModelSpec
+{
+    QString bundleDir;      // model bundle folder (manifest.json + weights)
+    QString device = QStringLiteral("cpu");
+    QString dtype = QStringLiteral("f32");
+    int threads = 0;        // torch intra-op threads; 0: all hardware threads
+    int cacheBudgetMb = 1024;
+    QString cacheDir;       // image-feature disk cache; empty: memory only
+
+    bool operator==(const ModelSpec &o) const
+    {
+        return bundleDir == o.bundleDir && device == o.device && dtype == o.dtype && threads == o.threads &&
+               cacheBudgetMb == o.cacheBudgetMb && cacheDir == o.cacheDir;
+    }
+    bool operator!=(const ModelSpec &o) const { return !(*this == o); }
+};
+
+} // namespace rsrefseg
