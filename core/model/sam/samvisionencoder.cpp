@@ -1,6 +1,7 @@
 #include "model/sam/samvisionencoder.h"
 
 #include "common/error.h"
+#include "model/common/attentionsoftmax.h"
 #include "model/sam/samactivation.h"
 
 #include <torch/nn/functional/padding.h>
@@ -98,7 +99,7 @@ torch::Tensor SamVisionAttentionImpl::forward(const torch::Tensor &x)
                 .add_(relH.narrow(1, r0, rows).unsqueeze(4))
                 .add_(relW.narrow(1, r0, rows).unsqueeze(3));
         }
-        attn = torch::softmax(attn, -1, torch::kFloat32).to(q.scalar_type());
+        attn = attentionSoftmax(attn);
         outs.push_back(torch::matmul(attn, v)); // [BH, rows*w, hd]
     }
     const torch::Tensor out = outs.size() == 1 ? outs.front() : torch::cat(outs, 1);

@@ -1,6 +1,7 @@
 #include "model/siglip/siglipencoder.h"
 
 #include "common/error.h"
+#include "model/common/attentionsoftmax.h"
 
 #include <c10/util/BFloat16.h>
 #include <c10/util/Half.h>
@@ -86,8 +87,7 @@ torch::Tensor SiglipAttentionImpl::forward(const torch::Tensor &x, const torch::
     torch::Tensor scores = torch::matmul(q, k.transpose(-2, -1)); // [B, H, N, N]
     if (additiveMask.defined())
         scores.add_(additiveMask);
-    // Softmax in float32 and back (HF), which keeps bfloat16 runs stable.
-    torch::Tensor probs = torch::softmax(scores, -1, torch::kFloat32).to(x.scalar_type());
+    torch::Tensor probs = attentionSoftmax(scores);
     scores = torch::Tensor();
     if (mConfig.attentionDropout > 0.0 && is_training())
         probs = torch::dropout(probs, mConfig.attentionDropout, true);
