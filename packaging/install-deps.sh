@@ -18,6 +18,10 @@ PACKAGES=(
   libopencv-dev libsentencepiece-dev sentencepiece nlohmann-json3-dev libcli11-dev
   # headless GUI tests and screenshots
   xvfb xauth imagemagick
+  # packaging: the .deb (dpkg-shlibdeps, file), validators of the desktop integration, man
+  dpkg-dev file desktop-file-utils appstream man-db
+  # fuzzing and sanitizers (libFuzzer comes with Clang's runtime)
+  clang libclang-rt-14-dev
 )
 
 missing=()

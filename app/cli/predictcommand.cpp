@@ -63,10 +63,11 @@ void run(const PredictArgs &a)
     }
 
     torch::set_num_threads(a.threads > 0 ? a.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
-    const ModelBundle bundle = ModelBundle::open(a.model);
+    const std::string modelDir = resolveModelDir(a.model);
+    const ModelBundle bundle = ModelBundle::open(modelDir);
     const RSRefSegConfig &config = bundle.manifest().config;
     if (!bundle.manifest().trained)
-        std::cerr << "rsrefseg: warning: model '" << a.model << "' is marked untrained: its masks are not meaningful\n";
+        std::cerr << "rsrefseg: warning: model '" << modelDir << "' is marked untrained: its masks are not meaningful\n";
     SiglipTokenizer::Options tokOptions;
     tokOptions.maxPositions = static_cast<int>(config.siglip.text.maxPositionEmbeddings);
     const SiglipTokenizer tokenizer(bundle.tokenizerPath(), tokOptions);
@@ -130,7 +131,7 @@ void addPredictCommand(CLI::App &app)
 {
     auto args = std::make_shared<PredictArgs>();
     CLI::App *cmd = app.add_subcommand("predict", "Segment what a sentence describes in one image (no georeference needed)");
-    cmd->add_option("--model", args->model, "Model bundle folder")->required();
+    cmd->add_option("--model", args->model, "Model bundle folder (default: the model installed with rsrefseg)");
     cmd->add_option("--image", args->image, "Image (PNG, JPEG, TIFF or any GDAL raster)")->required();
     cmd->add_option("--text", args->text, "Referring expression, e.g. \"the white storage tank on the left\"")->required();
     cmd->add_option("--out", args->out, "Mask to write (.png or .tif; 255 = object)")->required();

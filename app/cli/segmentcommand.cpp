@@ -1,5 +1,7 @@
 #include "segmentcommand.h"
 
+#include "clisupport.h"
+
 #include "common/error.h"
 #include "engine/colourtestmodel.h"
 #include "engine/consoleprogress.h"
@@ -160,8 +162,8 @@ void addModelOptions(CLI::App *cmd, ModelArgs &a)
 {
     cmd->add_option("--model", a.model,
                     "Model bundle folder ('rsrefseg model import' makes one); builtin:colour-test is a "
-                    "deterministic test model (object = the queried colour channel >= 128)")
-        ->required();
+                    "deterministic test model (object = the queried colour channel >= 128). Default: the model "
+                    "installed with rsrefseg (the demo model, else the untrained golden tiny one)");
     cmd->add_option("--device", a.device, "cpu, cuda or cuda:N")->capture_default_str();
     cmd->add_option("--dtype", a.dtype, "f32 or bf16 (f16 on GPUs)")->capture_default_str();
     cmd->add_option("--threads", a.threads, "CPU threads for the model (0: all hardware threads)")->capture_default_str();
@@ -211,9 +213,10 @@ std::shared_ptr<SegmentationModel> loadModel(const ModelArgs &a)
     o.device = a.device;
     o.dtype = a.dtype;
     o.threads = a.threads;
-    auto model = RSRefSegSegmentationModel::load(a.model, o);
+    const std::string dir = resolveModelDir(a.model);
+    auto model = RSRefSegSegmentationModel::load(dir, o);
     if (!model->trained())
-        std::cerr << "rsrefseg: warning: model '" << a.model
+        std::cerr << "rsrefseg: warning: model '" << dir
                   << "' is marked untrained: its masks are not meaningful\n";
     return model;
 }

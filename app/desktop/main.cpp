@@ -9,11 +9,49 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
+#include <QtGlobal>
 
+#include <gdal.h>
+#include <opencv2/core/version.hpp>
+#include <torch/version.h>
+
+#include <cstdio>
+#include <cstring>
 #include <memory>
+#include <string>
+
+namespace {
+
+// --version (-v) is answered before QApplication exists, so that it works without a display
+// (over ssh, in CI): the program and the versions of the libraries it runs with.
+bool versionRequested(int argc, char **argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--") == 0)
+            return false;
+        if (std::strcmp(argv[i], "--version") == 0 || std::strcmp(argv[i], "-v") == 0)
+            return true;
+    }
+    return false;
+}
+
+std::string versionText()
+{
+    std::string qt = qVersion();
+    if (qt != QT_VERSION_STR)
+        qt += std::string(" (built with ") + QT_VERSION_STR + ")";
+    return std::string("rsrefseg-desktop ") + RSREFSEG_VERSION + "\nLibTorch " + TORCH_VERSION + "\nGDAL " +
+           GDALVersionInfo("RELEASE_NAME") + "\nQt " + qt + "\nOpenCV " + CV_VERSION + "\n";
+}
+
+} // namespace
 
 int main(int argc, char **argv)
 {
+    if (versionRequested(argc, argv)) {
+        std::fputs(versionText().c_str(), stdout);
+        return 0;
+    }
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("RSRefSeg"));
     QApplication::setApplicationName(QStringLiteral("RSRefSeg Desktop"));
