@@ -177,12 +177,15 @@ RSRefSegModel ModelBundle::load(const ModelLoadOptions &options, const std::func
     };
     report(0.0);
     RSRefSegModel model(mManifest.config);
+    // Parameters take their final device and dtype before the weights arrive, so the file's
+    // tensors (memory-mapped) are copied exactly once, converted on the way: no intermediate
+    // float32 copy for bf16, no host staging copy for a GPU.
+    model->to(device, options.dtype);
     report(0.2);
     const std::string weights = weightsPath();
     SafetensorsFile file = SafetensorsFile::open(weights);
     StateDictLoader::load(*model, file.tensors(), weights);
-    report(0.8);
-    model->to(device, options.dtype);
+    report(0.9);
     model->eval();
     report(1.0);
     return model;
