@@ -17,7 +17,7 @@ dpkg-deb --field "$DEB" Depends
 
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get install -y -q --no-install-recommends "$DEB" >"$OUT/apt.log" 2>&1 || { cat "$OUT/apt.log"; exit 1; }
-trap '$SUDO apt-get remove -y -q rsrefseg-desktop >/dev/null 2>&1 || true; rm -rf "$OUT"' EXIT
+trap '$SUDO apt-get purge -y -q rsrefseg-desktop >/dev/null 2>&1 || true; rm -rf "$OUT"' EXIT
 
 # Run from a neutral folder, without the build tree's plugin path: everything must come from /usr.
 cd "$OUT"

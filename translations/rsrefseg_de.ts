@@ -19,6 +19,22 @@
         <source>Read and write settings in this INI file.</source>
         <translation>Einstellungen in dieser INI-Datei lesen und schreiben.</translation>
     </message>
+    <message>
+        <source>Time start-up, the first drawn view of RASTER and two queries on it; print JSON and quit.</source>
+        <translation>Start, erste gezeichnete Ansicht von RASTER und zwei Abfragen darauf messen; JSON ausgeben und beenden.</translation>
+    </message>
+    <message>
+        <source>With --benchmark: use seeded random weights of this architecture (rsrefseg-b, or a bundle folder) instead of the model bundle.</source>
+        <translation>Mit --benchmark: reproduzierbare Zufallsgewichte dieser Architektur (rsrefseg-b oder ein Bundle-Ordner) statt des Modell-Bundles verwenden.</translation>
+    </message>
+    <message>
+        <source>With --benchmark-random-weights: the SigLIP spiece.model.</source>
+        <translation>Mit --benchmark-random-weights: das SigLIP-spiece.model.</translation>
+    </message>
+    <message>
+        <source>With --benchmark: f32 or bf16 (f16 on GPUs).</source>
+        <translation>Mit --benchmark: f32 oder bf16 (f16 auf GPUs).</translation>
+    </message>
 </context>
 <context>
     <name>rsrefseg::BatchDialog</name>

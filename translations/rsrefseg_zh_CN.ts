@@ -19,6 +19,22 @@
         <source>Read and write settings in this INI file.</source>
         <translation>在此 INI 文件中读写设置。</translation>
     </message>
+    <message>
+        <source>Time start-up, the first drawn view of RASTER and two queries on it; print JSON and quit.</source>
+        <translation>计时启动、RASTER 的首次绘制视图及其上的两次查询；输出 JSON 后退出。</translation>
+    </message>
+    <message>
+        <source>With --benchmark: use seeded random weights of this architecture (rsrefseg-b, or a bundle folder) instead of the model bundle.</source>
+        <translation>与 --benchmark 一起使用：以此架构（rsrefseg-b 或模型包文件夹）的固定种子随机权重代替模型包。</translation>
+    </message>
+    <message>
+        <source>With --benchmark-random-weights: the SigLIP spiece.model.</source>
+        <translation>与 --benchmark-random-weights 一起使用：SigLIP 的 spiece.model。</translation>
+    </message>
+    <message>
+        <source>With --benchmark: f32 or bf16 (f16 on GPUs).</source>
+        <translation>与 --benchmark 一起使用：f32 或 bf16（GPU 上可用 f16）。</translation>
+    </message>
 </context>
 <context>
     <name>rsrefseg::BatchDialog</name>

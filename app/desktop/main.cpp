@@ -2,13 +2,17 @@
 // window, and the rasters named on the command line.
 //
 //   rsrefseg-desktop [RASTER...] [--language zh_CN] [--settings FILE.ini]
+//   rsrefseg-desktop --benchmark RASTER [--benchmark-random-weights rsrefseg-b --benchmark-tokenizer SPM]
+#include "engine/rsrefsegsegmentationmodel.h"
 #include "ui/appsettings.h"
 #include "ui/mainwindow.h"
+#include "ui/startupbenchmark.h"
 #include "ui/translationloader.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
+#include <QTemporaryDir>
 #include <QtGlobal>
 
 #include <gdal.h>
@@ -84,11 +88,84 @@ int main(int argc, char **argv)
     parser.addOption({QStringLiteral("settings"),
                       QCoreApplication::translate("main", "Read and write settings in this INI file."),
                       QStringLiteral("file")});
+    const QCommandLineOption benchmarkOption(
+        QStringLiteral("benchmark"),
+        QCoreApplication::translate("main", "Time start-up, the first drawn view of RASTER and two queries on it; "
+                                            "print JSON and quit."));
+    const QCommandLineOption randomOption(
+        QStringLiteral("benchmark-random-weights"),
+        QCoreApplication::translate("main", "With --benchmark: use seeded random weights of this architecture "
+                                            "(rsrefseg-b, or a bundle folder) instead of the model bundle."),
+        QStringLiteral("arch"));
+    const QCommandLineOption tokenizerOption(
+        QStringLiteral("benchmark-tokenizer"),
+        QCoreApplication::translate("main", "With --benchmark-random-weights: the SigLIP spiece.model."),
+        QStringLiteral("file"));
+    const QCommandLineOption dtypeOption(
+        QStringLiteral("benchmark-dtype"),
+        QCoreApplication::translate("main", "With --benchmark: f32 or bf16 (f16 on GPUs)."), QStringLiteral("type"));
+    parser.addOptions({benchmarkOption, randomOption, tokenizerOption, dtypeOption});
     parser.process(app);
 
-    rsrefseg::MainWindow window(settings.get());
+    const bool benchmark = parser.isSet(benchmarkOption);
+    QTemporaryDir benchmarkSettingsDir;
+    if (benchmark) {
+        if (parser.positionalArguments().size() != 1) {
+            std::fputs("rsrefseg-desktop: --benchmark needs exactly one raster\n", stderr);
+            return 2;
+        }
+        if (parser.isSet(randomOption) != parser.isSet(tokenizerOption)) {
+            std::fputs("rsrefseg-desktop: --benchmark-random-weights and --benchmark-tokenizer go together\n", stderr);
+            return 2;
+        }
+        // The benchmark never changes the user's settings: it runs on a copy of them.
+        if (settingsFile.isEmpty()) {
+            const QString copy = benchmarkSettingsDir.filePath(QStringLiteral("benchmark.ini"));
+            auto tmp = std::make_unique<rsrefseg::AppSettings>(copy);
+            tmp->setModelBundle(settings->modelBundle());
+            tmp->setDevice(settings->device());
+            tmp->setDtype(settings->dtype());
+            tmp->setThreads(settings->threads());
+            settings = std::move(tmp);
+        }
+        if (parser.isSet(dtypeOption))
+            settings->setDtype(parser.value(dtypeOption));
+    }
+
+    rsrefseg::SegmentationWorker::ModelFactory factory;
+    QString modelSource = QStringLiteral("bundle");
+    if (benchmark && parser.isSet(randomOption)) {
+        const std::string arch = parser.value(randomOption).toStdString();
+        const std::string tokenizer = parser.value(tokenizerOption).toStdString();
+        modelSource = QStringLiteral("random weights of ") + parser.value(randomOption);
+        settings->setGateThreshold(0.0); // random weights: relevance means nothing; decode every tile
+        factory = [arch, tokenizer](const rsrefseg::ModelSpec &spec, const std::function<bool(double)> &) {
+            rsrefseg::RSRefSegSegmentationModel::Options o;
+            o.device = spec.device.toStdString();
+            o.dtype = spec.dtype.toStdString();
+            o.threads = spec.threads;
+            return std::shared_ptr<rsrefseg::SegmentationModel>(
+                rsrefseg::RSRefSegSegmentationModel::randomWeights(arch, tokenizer, o));
+        };
+    }
+
+    rsrefseg::MainWindow window(settings.get(), factory);
     window.show();
-    for (const QString &raster : parser.positionalArguments())
-        window.openRaster(raster);
+    std::unique_ptr<rsrefseg::StartupBenchmark> bench;
+    if (benchmark) {
+        rsrefseg::StartupBenchmark::Options o;
+        o.raster = parser.positionalArguments().front();
+        o.modelDescription = modelSource;
+        bench = std::make_unique<rsrefseg::StartupBenchmark>(&window, o);
+        QObject::connect(bench.get(), &rsrefseg::StartupBenchmark::finished, &app, [](bool ok, const QString &json) {
+            std::fputs((json.toStdString() + "\n").c_str(), stdout);
+            std::fflush(stdout);
+            QApplication::exit(ok ? 0 : 1);
+        });
+        bench->start();
+    } else {
+        for (const QString &raster : parser.positionalArguments())
+            window.openRaster(raster);
+    }
     return app.exec();
 }
