@@ -35,6 +35,7 @@ CLI::App *addBenchCommand(CLI::App &app)
     model->add_option("--repeats", args->options.repeats, "Timed encodeImage calls (median)")->capture_default_str();
     model->add_option("--text-tokens", args->options.textTokens, "Tokens in the benchmark sentence")->capture_default_str();
     model->add_flag("--warmup", args->options.warmup, "Run encodeImage once before timing");
+    model->add_flag("--profile", args->options.profile, "Also profile each stage per operator (self time of the most expensive)");
     model->add_flag("--json", args->json, "Print JSON");
     model->callback([args] {
         args->options.dtype = ModelBundle::parseDtype(args->dtype);

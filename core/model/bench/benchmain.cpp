@@ -1,7 +1,7 @@
 // rsrefseg-model-bench: the model benchmark with no dependency but LibTorch (GPU machines).
 // Same figures as `rsrefseg bench model`.
 //   rsrefseg-model-bench [--arch rsrefseg-b|tiny] [--dtype f32|bf16|f16] [--device cpu|cuda:N]
-//                        [--threads N] [--batch N] [--repeats N] [--warmup] [--json]
+//                        [--threads N] [--batch N] [--repeats N] [--warmup] [--profile] [--json]
 #include "common/error.h"
 #include "model/bench/modelbenchmark.h"
 #include "model/rsrefseg/modelbundle.h"
@@ -29,10 +29,11 @@ int main(int argc, char **argv)
             else if (a == "--repeats") o.repeats = std::stoi(value());
             else if (a == "--text-tokens") o.textTokens = std::stoi(value());
             else if (a == "--warmup") o.warmup = true;
+            else if (a == "--profile") o.profile = true;
             else if (a == "--json") json = true;
             else if (a == "--help" || a == "-h") {
                 std::cout << "usage: rsrefseg-model-bench [--arch rsrefseg-b|tiny] [--dtype f32|bf16|f16] "
-                             "[--device cpu|cuda:N] [--threads N] [--batch N] [--repeats N] [--warmup] [--json]\n";
+                             "[--device cpu|cuda:N] [--threads N] [--batch N] [--repeats N] [--warmup] [--profile] [--json]\n";
                 return 0;
             } else
                 throw rsrefseg::Error("unknown option '" + a + "'");

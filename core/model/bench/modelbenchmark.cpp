@@ -1,5 +1,7 @@
 #include "model/bench/modelbenchmark.h"
 
+#include "model/bench/operatorprofile.h"
+
 #include "common/error.h"
 #include "model/rsrefseg/modelbundle.h"
 #include "model/rsrefseg/rsrefsegmodel.h"
@@ -231,6 +233,20 @@ ModelBenchmark::Result ModelBenchmark::run(const Options &options, const std::fu
     r.decodeMs = timeMs(device, 5, [&] { model->decode(features, text); });
     r.queryMs = timeMs(device, 5, [&] { model->decode(features, model->encodeText(ids, mask)); });
 
+    if (options.profile) {
+        say("profiling each stage per operator...\n");
+        const size_t top = 15;
+        const OperatorProfile imageProfile = OperatorProfile::measure([&] { model->encodeImage(image); });
+        const OperatorProfile textProfile = OperatorProfile::measure([&] { model->encodeText(ids, mask); });
+        const OperatorProfile decodeProfile = OperatorProfile::measure([&] { model->decode(features, text); });
+        r.profile = {{"encode_image", imageProfile.toJson(top)},
+                     {"encode_text", textProfile.toJson(top)},
+                     {"decode", decodeProfile.toJson(top)}};
+        r.profileText = "encodeImage per operator (self time, one run):\n" + imageProfile.toText(top) +
+                        "encodeText per operator:\n" + textProfile.toText(top) + "decode per operator:\n" +
+                        decodeProfile.toText(top);
+    }
+
     r.encodeImageGflop = imageEncoderGflop(config);
     r.achievedGflops = r.encodeImageGflop * options.batch / (r.encodeImageMs / 1000.0);
     const double reference = options.dtype == torch::kFloat32 ? r.matmulGflopsF32 : r.matmulGflopsBf16;
@@ -263,7 +279,8 @@ nlohmann::json ModelBenchmark::Result::toJson() const
             {"matmul_gflops_f32", matmulGflopsF32},
             {"matmul_gflops_bf16", matmulGflopsBf16},
             {"achieved_to_matmul_ratio", ratioToMatmul},
-            {"peak_rss_mb", peakRssMb}};
+            {"peak_rss_mb", peakRssMb},
+            {"profile", profile.is_null() ? nlohmann::json::object() : profile}};
 }
 
 std::string ModelBenchmark::Result::toText() const
@@ -288,6 +305,7 @@ std::string ModelBenchmark::Result::toText() const
       << " matrix-product rate\n";
     s.precision(0);
     s << "peak RSS:           " << peakRssMb << " MB\n";
+    s << profileText;
     return s.str();
 }
 

@@ -29,6 +29,7 @@ class ModelBenchmark
         int repeats = 1;      // timed encodeImage calls (after one untimed warm-up if warmup)
         bool warmup = false;
         int textTokens = 16;  // tokens of the benchmark sentence (incl. EOS)
+        bool profile = false; // also profile one run of each stage per operator (OperatorProfile)
     };
 
     struct Result
@@ -51,6 +52,10 @@ class ModelBenchmark
         double matmulGflopsBf16 = 0;
         double ratioToMatmul = 0;      // achieved / matmul of the benchmark's dtype
         double peakRssMb = 0;
+        // With Options::profile: {"encode_image": ..., "encode_text": ..., "decode": ...}, each
+        // OperatorProfile::toJson(15).
+        nlohmann::json profile;
+        std::string profileText;
         nlohmann::json toJson() const;
         std::string toText() const;
     };
