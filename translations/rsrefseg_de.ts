@@ -1143,10 +1143,6 @@ Angezeigte Kanäle: %9</translation>
         <translation>CPU</translation>
     </message>
     <message>
-        <source>CUDA GPU</source>
-        <translation>CUDA-GPU</translation>
-    </message>
-    <message>
         <source>Device:</source>
         <translation>Gerät:</translation>
     </message>
@@ -1265,6 +1261,14 @@ Angezeigte Kanäle: %9</translation>
     <message>
         <source>UNTRAINED: masks are meaningless</source>
         <translation>UNTRAINIERT: Masken sind bedeutungslos</translation>
+    </message>
+    <message>
+        <source>CUDA GPU %1</source>
+        <translation>CUDA-GPU %1</translation>
+    </message>
+    <message>
+        <source>%1 (not available)</source>
+        <translation>%1 (nicht verfügbar)</translation>
     </message>
 </context>
 <context>

@@ -1139,10 +1139,6 @@ CRS：%5
         <translation>CPU</translation>
     </message>
     <message>
-        <source>CUDA GPU</source>
-        <translation>CUDA GPU</translation>
-    </message>
-    <message>
         <source>Device:</source>
         <translation>设备：</translation>
     </message>
@@ -1261,6 +1257,14 @@ CRS：%5
     <message>
         <source>UNTRAINED: masks are meaningless</source>
         <translation>未训练：掩膜没有意义</translation>
+    </message>
+    <message>
+        <source>CUDA GPU %1</source>
+        <translation>CUDA GPU %1</translation>
+    </message>
+    <message>
+        <source>%1 (not available)</source>
+        <translation>%1（不可用）</translation>
     </message>
 </context>
 <context>

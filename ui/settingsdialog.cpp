@@ -1,5 +1,6 @@
 #include "ui/settingsdialog.h"
 
+#include "model/rsrefseg/computedevices.h"
 #include "ui/appsettings.h"
 #include "ui/modellocator.h"
 #include "ui/translationloader.h"
@@ -47,8 +48,14 @@ SettingsDialog::SettingsDialog(AppSettings *settings, QWidget *parent)
     mModelStatus->setWordWrap(true);
     mf->addRow(QString(), mModelStatus);
     mDevice = new QComboBox(model);
-    mDevice->addItem(tr("CPU"), QStringLiteral("cpu"));
-    mDevice->addItem(tr("CUDA GPU"), QStringLiteral("cuda"));
+    // What this LibTorch build can use: the CPU, and each CUDA GPU when there is one.
+    for (const ComputeDevices::Device &d : ComputeDevices::available()) {
+        const QString name = QString::fromStdString(d.name);
+        if (name == QLatin1String("cpu"))
+            mDevice->addItem(tr("CPU"), name);
+        else
+            mDevice->addItem(tr("CUDA GPU %1").arg(name.mid(5)), name);
+    }
     mf->addRow(tr("Device:"), mDevice);
     mDtype = new QComboBox(model);
     mDtype->addItem(tr("32-bit float (exact)"), QStringLiteral("f32"));
@@ -154,7 +161,14 @@ SettingsDialog::SettingsDialog(AppSettings *settings, QWidget *parent)
 void SettingsDialog::loadFromSettings()
 {
     mBundle->setText(mSettings->modelBundle());
-    mDevice->setCurrentIndex(std::max(0, mDevice->findData(mSettings->device())));
+    // A saved GPU that this machine lacks stays visible (and is refused with a clear message
+    // when the model loads) rather than being silently replaced by the CPU.
+    QString device = mSettings->device();
+    if (device == QLatin1String("cuda"))
+        device = QStringLiteral("cuda:0");
+    if (mDevice->findData(device) < 0 && device.startsWith(QLatin1String("cuda")))
+        mDevice->addItem(tr("%1 (not available)").arg(device), device);
+    mDevice->setCurrentIndex(std::max(0, mDevice->findData(device)));
     mDtype->setCurrentIndex(std::max(0, mDtype->findData(mSettings->dtype())));
     mThreads->setValue(mSettings->threads());
     mTileSize->setValue(mSettings->tileSize());
