@@ -46,6 +46,11 @@ SettingsDialog::SettingsDialog(AppSettings *settings, QWidget *parent)
     mf->addRow(tr("Model bundle:"), bundleRow);
     mModelStatus = new QLabel(model);
     mModelStatus->setWordWrap(true);
+    // A word-wrapped label in a form row otherwise gets the width of its first words and too
+    // little height (Qt's height-for-width in QFormLayout): give it the row's width.
+    mModelStatus->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::MinimumExpanding);
+    mModelStatus->setMinimumWidth(380);
+    mModelStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
     mf->addRow(QString(), mModelStatus);
     mDevice = new QComboBox(model);
     // What this LibTorch build can use: the CPU, and each CUDA GPU when there is one.

@@ -6,6 +6,7 @@
 //
 // Not a test: it only takes pictures (a failure to take one is reported and exits 1).
 #include "ui/appsettings.h"
+#include "ui/settingsdialog.h"
 #include "ui/exportdialog.h"
 #include "ui/layertreemodel.h"
 #include "ui/layertreeview.h"
@@ -122,5 +123,11 @@ int main(int argc, char **argv)
     QTest::qWait(300);
     ok = save(d, QDir(out).filePath(QStringLiteral("export-dialog.png"))) && ok;
     d->close();
+
+    auto *settingsDialog = new SettingsDialog(&settings, &w);
+    settingsDialog->show();
+    QTest::qWait(300);
+    ok = save(settingsDialog, QDir(out).filePath(QStringLiteral("settings-dialog.png"))) && ok;
+    settingsDialog->close();
     return ok ? 0 : 1;
 }
