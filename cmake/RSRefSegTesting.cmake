@@ -2,7 +2,9 @@
 #                      [TIMEOUT <seconds>])
 # One Qt Test executable per tested class, registered with CTest. Tests run headless
 # (offscreen platform) and learn where the fixtures and the sentencepiece plugin are
-# through compile definitions, so they run from any working directory.
+# through compile definitions, so they run from any working directory. OpenMP threads wait
+# passively, as in the programs (core/common/openmpwaitpolicy.h): two tests run at once on
+# two cores, and spinning threads would slow both.
 set(RSREFSEG_TEST_DATA_DIR "${CMAKE_SOURCE_DIR}/tests/data" CACHE INTERNAL "")
 
 function(rsrefseg_add_qt_test)
@@ -27,5 +29,5 @@ function(rsrefseg_add_qt_test)
     set_tests_properties(${T_NAME} PROPERTIES
         TIMEOUT ${T_TIMEOUT}
         LABELS "${T_LABELS}"
-        ENVIRONMENT "QT_QPA_PLATFORM=offscreen;RSREFSEG_PLUGIN_DIR=${CMAKE_BINARY_DIR}/${CMAKE_INSTALL_LIBDIR}/rsrefseg")
+        ENVIRONMENT "QT_QPA_PLATFORM=offscreen;RSREFSEG_PLUGIN_DIR=${CMAKE_BINARY_DIR}/${CMAKE_INSTALL_LIBDIR}/rsrefseg;OMP_WAIT_POLICY=PASSIVE")
 endfunction()

@@ -14,6 +14,7 @@
 #include "traincommand.h"
 
 #include "common/error.h"
+#include "common/openmpwaitpolicy.h"
 
 #include <CLI/CLI.hpp>
 
@@ -21,6 +22,7 @@
 
 int main(int argc, char **argv)
 {
+    rsrefseg::useQuietOpenMpThreads(argv); // may re-execute this program once (see the header)
     CLI::App app{"rsrefseg: segment what a sentence describes in georeferenced remote-sensing rasters "
                  "(RSRefSeg, arXiv 2501.06809)",
                  "rsrefseg"};

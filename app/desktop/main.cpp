@@ -3,6 +3,7 @@
 //
 //   rsrefseg-desktop [RASTER...] [--language zh_CN] [--settings FILE.ini]
 //   rsrefseg-desktop --benchmark RASTER [--benchmark-random-weights rsrefseg-b --benchmark-tokenizer SPM]
+#include "common/openmpwaitpolicy.h"
 #include "engine/rsrefsegsegmentationmodel.h"
 #include "ui/appsettings.h"
 #include "ui/mainwindow.h"
@@ -52,6 +53,7 @@ std::string versionText()
 
 int main(int argc, char **argv)
 {
+    rsrefseg::useQuietOpenMpThreads(argv); // may re-execute this program once (see the header)
     if (versionRequested(argc, argv)) {
         std::fputs(versionText().c_str(), stdout);
         return 0;

@@ -3,6 +3,7 @@
 //   rsrefseg-model-bench [--arch rsrefseg-b|tiny] [--dtype f32|bf16|f16] [--device cpu|cuda:N]
 //                        [--threads N] [--batch N] [--repeats N] [--warmup] [--profile] [--json]
 #include "common/error.h"
+#include "common/openmpwaitpolicy.h"
 #include "model/bench/modelbenchmark.h"
 #include "model/rsrefseg/modelbundle.h"
 
@@ -11,6 +12,7 @@
 
 int main(int argc, char **argv)
 {
+    rsrefseg::useQuietOpenMpThreads(argv); // may re-execute this program once (see the header)
     rsrefseg::ModelBenchmark::Options o;
     bool json = false;
     try {

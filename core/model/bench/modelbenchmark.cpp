@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -262,6 +263,7 @@ nlohmann::json ModelBenchmark::Result::toJson() const
             {"device", options.device},
             {"dtype", ModelBundle::dtypeName(options.dtype)},
             {"threads", threads},
+            {"omp_wait_policy", std::getenv("OMP_WAIT_POLICY") ? std::getenv("OMP_WAIT_POLICY") : "(default)"},
             {"batch", options.batch},
             {"image_size", imageSize},
             {"parameters", parameters},

@@ -9,6 +9,7 @@
 #include <QDir>
 #include <QImage>
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -25,9 +26,11 @@ struct Result
     QString err;
 };
 
-Result runCli(const QStringList &args, int timeoutMs = 300000)
+Result runCli(const QStringList &args, int timeoutMs = 300000,
+              const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
 {
     QProcess p;
+    p.setProcessEnvironment(env);
     p.start(QStringLiteral(RSREFSEG_CLI), args);
     if (!p.waitForFinished(timeoutMs))
         return {};
@@ -215,6 +218,23 @@ class TestModelCli : public QObject
                                 "matmul_gflops_bf16", "achieved_to_matmul_ratio", "parameters"})
             QVERIFY2(j.contains(key) && j[key].get<double>() > 0, key);
         QCOMPARE(j["parameters"].get<int64_t>(), int64_t(440814));
+    }
+
+    // The programs re-execute themselves once with OMP_WAIT_POLICY=PASSIVE when it is unset
+    // (common/openmpwaitpolicy.h); a user's own setting is kept.
+    void openMpThreadsWaitPassively()
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove(QStringLiteral("OMP_WAIT_POLICY"));
+        const Result unset = runCli({"bench", "model", "--arch", "tiny", "--json"}, 300000, env);
+        QVERIFY2(unset.exitCode == 0, qPrintable(unset.err));
+        QCOMPARE(QString::fromStdString(nlohmann::json::parse(unset.out.toStdString())["omp_wait_policy"].get<std::string>()),
+                 QStringLiteral("PASSIVE"));
+        env.insert(QStringLiteral("OMP_WAIT_POLICY"), QStringLiteral("ACTIVE"));
+        const Result mine = runCli({"bench", "model", "--arch", "tiny", "--json"}, 300000, env);
+        QVERIFY2(mine.exitCode == 0, qPrintable(mine.err));
+        QCOMPARE(QString::fromStdString(nlohmann::json::parse(mine.out.toStdString())["omp_wait_policy"].get<std::string>()),
+                 QStringLiteral("ACTIVE"));
     }
 };
 
