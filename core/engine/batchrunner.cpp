@@ -359,6 +359,10 @@ BatchRunner::Summary BatchRunner::run(Feedback *feedback)
                 rec["object_pixels"] = q.objectPixels;
                 rec["tiles"] = r.tileCount;
                 rec["tiles_encoded"] = r.tilesEncoded;
+                // Tiles that could not be read (corrupt blocks): left out as nodata, named here.
+                rec["tiles_failed"] = nlohmann::json::array();
+                for (const FailedTile &f : r.failedTiles)
+                    rec["tiles_failed"].push_back(f.toJson());
                 rec["finished"] = SegmentationEngine::isoTimeNow();
                 manifest.append(rec);
                 ++summary.done;

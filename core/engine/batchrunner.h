@@ -12,11 +12,13 @@
 // (mask .tif, probability .prob.tif, polygons .gpkg/.shp/.geojson/.fgb). Each raster runs
 // once for all its unfinished queries (tiles are encoded once). After each raster, one
 // manifest record per query: "done" or "failed" (unreadable or corrupt raster, any error:
-// recorded, and the batch goes on). --resume skips every (raster, query) that some manifest
-// in the folder records as done and clears what killed runs left (scratch and temporary
-// files in the outputs' folders). Shards: rasters sorted by relative path, raster i goes to
-// shard (i mod N) + 1, so N machines (a Slurm array, a Kubernetes indexed Job) split the
-// work disjointly and completely and share one output folder.
+// recorded, and the batch goes on; a "done" record lists in "tiles_failed" the tiles whose
+// pixels could not be read, e.g. corrupt blocks, left out as nodata). --resume skips every
+// (raster, query) that some manifest in the folder records as done and clears what killed
+// runs left (scratch and temporary files in the outputs' folders). Shards: rasters sorted by
+// relative path, raster i goes to shard (i mod N) + 1, so N machines (a Slurm array, a
+// Kubernetes indexed Job) split the work disjointly and completely and share one output
+// folder.
 #pragma once
 
 #include "engine/feedback.h"

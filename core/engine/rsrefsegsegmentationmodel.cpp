@@ -70,7 +70,13 @@ std::shared_ptr<RSRefSegSegmentationModel> RSRefSegSegmentationModel::load(const
     impl->dtype = ModelBundle::parseDtype(options.dtype);
     impl->dtypeName = ModelBundle::dtypeName(impl->dtype);
     impl->device = ModelBundle::parseDevice(options.device);
-    impl->model = bundle.load({options.device, impl->dtype}, progress);
+    try {
+        impl->model = bundle.load({options.device, impl->dtype}, progress);
+    } catch (const c10::OutOfMemoryError &e) {
+        const std::string cause = e.what_without_backtrace();
+        throw Error("out of memory loading the model onto " + options.device + " (" +
+                    cause.substr(0, cause.find('\n')) + "): use a smaller dtype (bf16 or f16) or the CPU");
+    }
     impl->tokenizer = makeTokenizer(bundle.tokenizerPath(), bundle.manifest().config);
     impl->modelId = bundle.manifest().modelId;
     impl->name = bundle.manifest().name.empty() ? bundleDir : bundle.manifest().name;

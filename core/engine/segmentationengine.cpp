@@ -8,6 +8,7 @@
 #include "geo/raster.h"
 #include "geo/tilegrid.h"
 
+#include <c10/util/Exception.h>
 #include <opencv2/core.hpp>
 
 #include <algorithm>
@@ -16,6 +17,7 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <new>
 #include <sstream>
 
 namespace rsrefseg {
@@ -85,7 +87,29 @@ struct TileWork
     TileReport::Cache cache = TileReport::Cache::NotUsed;
     double readMs = 0.0;
     double encodeMs = 0.0;
+    std::string error; // the read failed (corrupt block): the tile is left out as nodata
 };
+
+// Runs one model call; an allocator failure (c10::OutOfMemoryError from CUDA, std::bad_alloc)
+// becomes an Error that says what was being done and which settings make it smaller.
+template <typename Call>
+auto modelCall(const std::string &what, const SegmentationSettings &s, Call &&call) -> decltype(call())
+{
+    std::string cause;
+    try {
+        return call();
+    } catch (const c10::OutOfMemoryError &e) {
+        cause = e.what_without_backtrace();
+        cause = cause.substr(0, cause.find('\n'));
+    } catch (const std::bad_alloc &) {
+        cause = "the allocator refused";
+    }
+    const bool tiled = s.mode == SegmentationSettings::Mode::Tiled;
+    throw Error("out of memory while " + what + " (" + cause + "): use a smaller batch (now " +
+                std::to_string(s.batchSize) + " tile(s) per encoder call) or a smaller tile size" +
+                (tiled ? " (now " + std::to_string(s.tileSize) + " px)" : std::string(" (tiled mode)")) +
+                ", or close other programs using the device");
+}
 
 } // namespace
 
@@ -243,7 +267,7 @@ SegmentationResult SegmentationEngine::run(const SegmentationRequest &request, F
             const std::string key = mModel->modelId() + "|" + mModel->dtypeName() + "|" + q.query;
             q.text = mCache.findText(key);
             if (!q.text) {
-                q.text = mModel->encodeText(q.query);
+                q.text = modelCall("encoding the query '" + q.query + "'", s, [&] { return mModel->encodeText(q.query); });
                 mCache.storeText(key, q.text);
             }
             q.result.warning = mModel->textWarning(q.query);
@@ -305,7 +329,7 @@ SegmentationResult SegmentationEngine::run(const SegmentationRequest &request, F
             if (!features) {
                 cancelled();
                 const auto te = Clock::now();
-                features = mModel->encodeImages({img.rgb}).at(0);
+                features = modelCall("encoding the region", s, [&] { return mModel->encodeImages({img.rgb}); }).at(0);
                 encodeMs = msSince(te);
                 mCache.noteImageEncoderRun(1);
                 mCache.storeImage(key, features);
@@ -331,7 +355,8 @@ SegmentationResult SegmentationEngine::run(const SegmentationRequest &request, F
             if (anyValid) {
                 cancelled();
                 const auto td = Clock::now();
-                const ModelOutput out = mModel->decode(features, q.text);
+                const ModelOutput out =
+                    modelCall("decoding the query '" + q.query + "'", s, [&] { return mModel->decode(features, q.text); });
                 rep.decodeMs = msSince(td);
                 q.result.decodeSeconds += rep.decodeMs / 1000.0;
                 rep.relevance = out.relevance;
@@ -414,7 +439,26 @@ SegmentationResult SegmentationEngine::run(const SegmentationRequest &request, F
                     w.source = {window.x + w.tile.valid.x, window.y + w.tile.valid.y, w.tile.valid.width,
                                 w.tile.valid.height};
                     const auto tr = Clock::now();
-                    w.image = raster.readRgb8(w.source, w.source.width, w.source.height, bands, stretch);
+                    try {
+                        w.image = raster.readRgb8(w.source, w.source.width, w.source.height, bands, stretch);
+                    } catch (const CancelledError &) {
+                        throw;
+                    } catch (const Error &e) {
+                        // A corrupt block or an I/O error spoils this tile only: it becomes
+                        // nodata in the outputs and the result names it; the others go on.
+                        w.error = e.what();
+                        w.image.rgb = cv::Mat(w.source.height, w.source.width, CV_8UC3, cv::Scalar::all(0));
+                        w.image.valid = cv::Mat(w.source.height, w.source.width, CV_8UC1, cv::Scalar::all(0));
+                        if (g == 0) {
+                            result.failedTiles.push_back({w.tile.id, w.tile.row, w.tile.column, w.source, w.error});
+                            if (feedback)
+                                feedback->message("tile " + std::to_string(w.tile.id) + " (row " +
+                                                  std::to_string(w.tile.row) + ", column " +
+                                                  std::to_string(w.tile.column) + ") left out as nodata: " + w.error);
+                            if (result.failedTiles.size() == all.size())
+                                throw Error("no tile of '" + request.raster + "' could be read: " + w.error);
+                        }
+                    }
                     w.readMs = msSince(tr);
                     result.readSeconds += w.readMs / 1000.0;
                     w.anyValid = cv::countNonZero(w.image.valid) > 0;
@@ -425,7 +469,7 @@ SegmentationResult SegmentationEngine::run(const SegmentationRequest &request, F
                         w.cache = src == EmbeddingCache::Source::Memory ? TileReport::Cache::Memory
                                   : src == EmbeddingCache::Source::Disk ? TileReport::Cache::Disk
                                                                         : TileReport::Cache::Miss;
-                    } else if (g == 0) {
+                    } else if (g == 0 && w.error.empty()) {
                         ++result.tilesNoData;
                     }
                     batch.push_back(std::move(w));
@@ -441,7 +485,9 @@ SegmentationResult SegmentationEngine::run(const SegmentationRequest &request, F
                 if (!missing.empty()) {
                     cancelled();
                     const auto te = Clock::now();
-                    const std::vector<FeaturesPtr> f = mModel->encodeImages(images);
+                    const std::vector<FeaturesPtr> f =
+                        modelCall("encoding " + std::to_string(images.size()) + " tile(s)", s,
+                                  [&] { return mModel->encodeImages(images); });
                     const double ms = msSince(te);
                     if (f.size() != missing.size())
                         throw Error("the model returned " + std::to_string(f.size()) + " features for " +
@@ -475,10 +521,13 @@ SegmentationResult SegmentationEngine::run(const SegmentationRequest &request, F
                         cv::Mat tileProb;
                         if (!w.anyValid) {
                             rep.state = TileReport::State::NoData;
+                            rep.error = w.error;
                             st.addTile(t, cv::Mat(), w.image.valid, false);
                         } else {
                             const auto td = Clock::now();
-                            const ModelOutput out = mModel->decode(w.features, q.text);
+                            const ModelOutput out = modelCall("decoding the query '" + q.query + "'", s, [&] {
+                                return mModel->decode(w.features, q.text);
+                            });
                             const cv::Mat logits = BilinearResampler::resize(out.logits, t.valid.width, t.valid.height);
                             rep.decodeMs = msSince(td);
                             q.result.decodeSeconds += rep.decodeMs / 1000.0;

@@ -32,6 +32,15 @@ nlohmann::json QueryResult::toJson(bool withTiles) const
     return j;
 }
 
+nlohmann::json FailedTile::toJson() const
+{
+    return {{"tile", tileId},
+            {"row", row},
+            {"col", column},
+            {"window", {window.x, window.y, window.width, window.height}},
+            {"error", error}};
+}
+
 nlohmann::json SegmentationResult::toJson(bool withTiles) const
 {
     nlohmann::json j{{"raster", raster},
@@ -53,6 +62,9 @@ nlohmann::json SegmentationResult::toJson(bool withTiles) const
                      {"text_s", textSeconds},
                      {"cache", cache.toJson()},
                      {"created", created}};
+    j["tiles_failed"] = nlohmann::json::array();
+    for (const FailedTile &f : failedTiles)
+        j["tiles_failed"].push_back(f.toJson());
     j["queries"] = nlohmann::json::array();
     for (const QueryResult &q : queries)
         j["queries"].push_back(q.toJson(withTiles));

@@ -32,6 +32,18 @@ struct QueryResult
     nlohmann::json toJson(bool withTiles = true) const;
 };
 
+// A tile whose source pixels could not be read (tiled mode): the job went on without it and
+// its pixels are nodata in every output.
+struct FailedTile
+{
+    int tileId = 0;
+    int row = 0;
+    int column = 0;
+    PixelWindow window; // source raster pixels
+    std::string error;
+    nlohmann::json toJson() const;
+};
+
 struct SegmentationResult
 {
     std::string raster;
@@ -42,7 +54,8 @@ struct SegmentationResult
     std::string modelName;
     int tileCount = 0;
     int tilesEncoded = 0;
-    int tilesNoData = 0;
+    int tilesNoData = 0;                 // nodata-only tiles (failed tiles not counted)
+    std::vector<FailedTile> failedTiles; // unreadable tiles, in tile order
     int queryGroups = 1;     // tile passes (queries are grouped to bound stitching memory)
     double threshold = 0.5;
     double seconds = 0.0;    // whole job

@@ -26,19 +26,22 @@ std::string TileReport::cacheName(Cache c)
 
 nlohmann::json TileReport::toJson() const
 {
-    return {{"query_index", queryIndex},
-            {"tile", tileId},
-            {"row", row},
-            {"col", column},
-            {"window", {window.x, window.y, window.width, window.height}},
-            {"state", stateName(state)},
-            {"relevance", relevance},
-            {"iou_pred", iou},
-            {"cache", cacheName(cache)},
-            {"read_ms", readMs},
-            {"encode_ms", encodeMs},
-            {"decode_ms", decodeMs},
-            {"object_pixels", objectPixels}};
+    nlohmann::json j{{"query_index", queryIndex},
+                     {"tile", tileId},
+                     {"row", row},
+                     {"col", column},
+                     {"window", {window.x, window.y, window.width, window.height}},
+                     {"state", error.empty() ? stateName(state) : std::string("failed")},
+                     {"relevance", relevance},
+                     {"iou_pred", iou},
+                     {"cache", cacheName(cache)},
+                     {"read_ms", readMs},
+                     {"encode_ms", encodeMs},
+                     {"decode_ms", decodeMs},
+                     {"object_pixels", objectPixels}};
+    if (!error.empty())
+        j["error"] = error;
+    return j;
 }
 
 } // namespace rsrefseg

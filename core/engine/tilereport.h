@@ -35,6 +35,9 @@ struct TileReport
     double encodeMs = 0.0; // image encoder (0 on a cache hit)
     double decodeMs = 0.0; // text-conditioned decoder for this query
     int64_t objectPixels = 0; // pixels above the threshold in this tile's own prediction
+    // Why the tile's pixels could not be read (a corrupt block, an I/O error): such a tile has
+    // state NoData (its pixels are nodata in every output) and reports "failed" in JSON.
+    std::string error;
 
     static std::string stateName(State s);
     static std::string cacheName(Cache c);

@@ -69,8 +69,10 @@ CocoRle::CocoRle(int height, int width, std::vector<std::uint32_t> counts)
 
 CocoRle CocoRle::encode(const cv::Mat &mask)
 {
+    // An empty mask keeps its size (OpenCV keeps e.g. 102 x 0), so that a zero-area RLE
+    // round-trips (found by fuzz_cocorle: 102 x 0 came back as 0 x 0).
     if (mask.empty())
-        return CocoRle(0, 0, {0});
+        return CocoRle(mask.rows, mask.cols, {0});
     if (mask.type() != CV_8UC1)
         throw Error("COCO RLE encode: mask must be CV_8UC1, got type " +
                     std::to_string(mask.type()));

@@ -998,11 +998,12 @@ std::vector<std::vector<Expr>> candidateStyles(const SyntheticScene &scene, std:
                 if (std::find(phrases.begin(), phrases.end(), phrase) == phrases.end())
                     phrases.push_back(phrase);
         }
-        for (const auto &[cls, colour] : phrases) {
+        for (const auto &phrase : phrases) {
+            // A plain reference, not a structured binding: C++17 lambdas cannot capture those.
             auto more = relationStyle([&](Expr &e) {
                 e.landmark = Expr::Landmark::Object;
-                e.landmarkClass = cls;
-                e.landmarkColour = colour;
+                e.landmarkClass = phrase.first;
+                e.landmarkColour = phrase.second;
             });
             v.insert(v.end(), more.begin(), more.end());
         }

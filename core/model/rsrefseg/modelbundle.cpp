@@ -19,6 +19,9 @@ namespace fs = std::filesystem;
 
 namespace {
 constexpr size_t kMaxManifestBytes = 4 << 20;
+// Copying and printing a JSON value recurses once per level: without a bound, a 40 kB
+// manifest of nested arrays overflowed the stack (found while fuzzing ModelBundle::open).
+constexpr int kMaxManifestDepth = 64;
 
 template <typename T> T get(const nlohmann::json &j, const char *key, const std::string &source)
 {
@@ -124,7 +127,14 @@ ModelBundle ModelBundle::open(const std::string &dir)
     std::ifstream in(manifestPath);
     nlohmann::json json;
     try {
-        json = nlohmann::json::parse(in);
+        // The parser itself does not recurse; the callback refuses deep nesting before any
+        // deep value exists.
+        json = nlohmann::json::parse(in, [&](int depth, nlohmann::json::parse_event_t, nlohmann::json &) {
+            if (depth > kMaxManifestDepth)
+                throw Error(manifestPath + ": JSON nested deeper than " + std::to_string(kMaxManifestDepth) +
+                            " levels");
+            return true;
+        });
     } catch (const nlohmann::json::exception &e) {
         throw Error(manifestPath + ": invalid JSON (" + e.what() + ")");
     }

@@ -33,8 +33,10 @@ class Reader
         const auto &v = mObject.at(key);
         if (v.is_number_integer()) {
             value = v.get<int64_t>();
-        } else if (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>()) {
+        } else if (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>() &&
+                   std::fabs(v.get<double>()) < 9.0e18) {
             // Python would accept 16.0 where an int is expected only by accident; be lenient.
+            // (The range check keeps the conversion defined: fuzz_bundlemanifest sent 1.3e125.)
             value = static_cast<int64_t>(v.get<double>());
         } else {
             fail(key, "an integer");

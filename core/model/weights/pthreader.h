@@ -49,11 +49,17 @@ class PthReader
 
   private:
     torch::Tensor storage(const PickleReader::Object &storage) const;
+    // Throws unless the record's size in the zip directory is plausible for this file (checked
+    // before the zip reader allocates that many bytes).
+    void checkRecordSize(const std::string &record) const;
 
     std::string mPath;
     std::shared_ptr<caffe2::serialize::PyTorchStreamReader> mReader;
     std::shared_ptr<PickleReader> mPickle;
     std::shared_ptr<std::map<std::string, torch::Tensor>> mStorages; // by key, read once
+    // Uncompressed size of each record (name without the archive's top folder), from the
+    // central directory, already checked against the file size.
+    std::shared_ptr<std::map<std::string, uint64_t>> mRecordSizes;
 };
 
 } // namespace rsrefseg

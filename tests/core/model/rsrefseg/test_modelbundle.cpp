@@ -132,6 +132,17 @@ class TestModelBundle : public QObject
         auto link = variant("link", [](nlohmann::json &m) { m["tokenizer"] = "spm-link"; });
         std::filesystem::create_symlink("/etc/hostname", link + "/spm-link");
         QVERIFY(errorOf([&] { ModelBundle::open(link); }).contains("outside the bundle"));
+        // Nesting is bounded (64 levels) before anything recurses over the value; 64 is fine.
+        auto nested = [](int levels) {
+            nlohmann::json v = nlohmann::json::array();
+            for (int i = 1; i < levels; ++i)
+                v = nlohmann::json::array({v});
+            return v;
+        };
+        auto deep = variant("deep", [&](nlohmann::json &m) { m["provenance"] = {{"x", nested(100)}}; });
+        QVERIFY(errorOf([&] { ModelBundle::open(deep); }).contains("nested deeper than 64 levels"));
+        auto shallow = variant("shallow", [&](nlohmann::json &m) { m["provenance"] = {{"x", nested(60)}}; });
+        QCOMPARE(ModelBundle::open(shallow).manifest().provenance["x"].size(), size_t(1));
         // Not JSON at all.
         auto garbage = variant("garbage", [](nlohmann::json &) {});
         std::ofstream(garbage + "/manifest.json") << "{ not json";
