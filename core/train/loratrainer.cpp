@@ -1,5 +1,6 @@
 #include "train/loratrainer.h"
 
+#include "common/atomictextfile.h"
 #include "common/error.h"
 #include "model/rsrefseg/filefingerprint.h"
 #include "model/rsrefseg/modelbundle.h"
@@ -24,7 +25,6 @@
 #include <set>
 #include <sstream>
 #include <thread>
-#include <unistd.h>
 
 namespace rsrefseg {
 
@@ -54,25 +54,6 @@ nlohmann::json readJsonFile(const std::string &path, const char *what)
     } catch (const nlohmann::json::exception &e) {
         throw Error(std::string(what) + " '" + path + "': invalid JSON (" + e.what() + ")");
     }
-}
-
-void writeTextAtomically(const fs::path &path, const std::string &text)
-{
-    const fs::path temp = path.string() + ".tmp-" + std::to_string(::getpid());
-    {
-        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-        out << text;
-        out.flush();
-        if (!out) {
-            std::error_code ec;
-            fs::remove(temp, ec);
-            throw Error("cannot write '" + path.string() + "'");
-        }
-    }
-    std::error_code ec;
-    fs::rename(temp, path, ec);
-    if (ec)
-        throw Error("cannot write '" + path.string() + "': " + ec.message());
 }
 
 std::string metadataField(const SafetensorsFile &file, const char *key)
@@ -400,7 +381,7 @@ LoraTrainer::Result LoraTrainer::run()
     fs::create_directories(mConfig.outDir, ec);
     if (!fs::is_directory(mConfig.outDir, ec))
         throw Error("cannot create the training folder '" + mConfig.outDir + "'");
-    writeTextAtomically(fs::path(mConfig.outDir) / "config.json", mConfig.toJson().dump(2) + "\n");
+    writeTextFileAtomically(fs::path(mConfig.outDir) / "config.json", mConfig.toJson().dump(2) + "\n");
 
     const int64_t spe = mLoader->stepsPerEpoch();
     const int64_t total = totalSteps();

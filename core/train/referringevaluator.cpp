@@ -1,5 +1,6 @@
 #include "train/referringevaluator.h"
 
+#include "common/atomictextfile.h"
 #include "common/error.h"
 #include "text/sigliptokenizer.h"
 #include "train/autocastguard.h"
@@ -14,7 +15,6 @@
 #include <fstream>
 #include <iomanip>
 #include <sstream>
-#include <unistd.h>
 
 namespace rsrefseg {
 
@@ -34,27 +34,6 @@ cv::Mat toMask(const torch::Tensor &binary)
     const torch::Tensor t = binary.to(torch::kCPU, torch::kUInt8).contiguous();
     cv::Mat view(static_cast<int>(t.size(0)), static_cast<int>(t.size(1)), CV_8UC1, t.data_ptr());
     return view.clone();
-}
-
-void writeAtomically(const fs::path &path, const std::string &text)
-{
-    const fs::path temp = path.string() + ".tmp-" + std::to_string(::getpid());
-    {
-        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-        out << text;
-        out.flush();
-        if (!out) {
-            std::error_code ec;
-            fs::remove(temp, ec);
-            throw Error("cannot write '" + path.string() + "' (disk full or no permission?)");
-        }
-    }
-    std::error_code ec;
-    fs::rename(temp, path, ec);
-    if (ec) {
-        fs::remove(temp, ec);
-        throw Error("cannot write '" + path.string() + "': " + ec.message());
-    }
 }
 
 } // namespace
@@ -204,11 +183,11 @@ void ReferringEvaluator::writeResults(const std::string &dir, const EvaluationRe
             j["prediction"] = s.prediction.toJson();
         lines << j.dump() << "\n";
     }
-    writeAtomically(fs::path(dir) / "results.jsonl", lines.str());
+    writeTextFileAtomically(fs::path(dir) / "results.jsonl", lines.str());
     nlohmann::json metrics = info.is_object() ? info : nlohmann::json::object();
     metrics["metrics"] = result.report.toJson();
     metrics["seconds"] = result.seconds;
-    writeAtomically(fs::path(dir) / "metrics.json", metrics.dump(2) + "\n");
+    writeTextFileAtomically(fs::path(dir) / "metrics.json", metrics.dump(2) + "\n");
 }
 
 } // namespace rsrefseg
