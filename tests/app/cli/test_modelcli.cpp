@@ -1,6 +1,8 @@
 // The model commands as a user runs them: `model import` from the golden HF-style folders and
 // checkpoint, `model info`, `predict` end to end (mask equal to the reference's), `bench model`,
 // and every documented bad input.
+#include "clitestsupport.h"
+
 #include "../../core/geo/rastermaker.h"
 
 #include <gdal_priv.h>
@@ -19,25 +21,10 @@ using rsrefseg::test::makeRaster;
 using rsrefseg::test::RasterSpec;
 
 namespace {
-struct Result
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
 
-Result runCli(const QStringList &args, int timeoutMs = 300000,
-              const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
-{
-    QProcess p;
-    p.setProcessEnvironment(env);
-    p.start(QStringLiteral(RSREFSEG_CLI), args);
-    if (!p.waitForFinished(timeoutMs))
-        return {};
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
-
+using clitest::Result;
+using clitest::run;
+using clitest::runCli;
 QString golden(const QString &rel)
 {
     return QStringLiteral(RSREFSEG_TEST_DATA_DIR "/golden/") + rel;

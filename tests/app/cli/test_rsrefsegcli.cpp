@@ -1,5 +1,7 @@
 // The rsrefseg executable as a user runs it: output, exit codes, one-line errors, and no
 // output file left behind by a failed command.
+#include "clitestsupport.h"
+
 #include "../../core/geo/rastermaker.h"
 
 #include <nlohmann/json.hpp>
@@ -16,22 +18,11 @@ using rsrefseg::test::makeRaster;
 using rsrefseg::test::RasterSpec;
 
 namespace {
-struct Result
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
 
-Result runCli(const QStringList &args)
-{
-    QProcess p;
-    p.start(QStringLiteral(RSREFSEG_CLI), args);
-    if (!p.waitForFinished(120000))
-        return {};
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
+using clitest::Result;
+using clitest::run;
+using clitest::runCli;
+
 } // namespace
 
 class TestRsrefsegCli : public QObject

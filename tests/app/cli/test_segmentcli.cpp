@@ -3,6 +3,8 @@
 // at the right map coordinates, and every documented bad input refused with one line, a
 // non-zero exit and no output left behind (disk full simulated with a file-size limit, which
 // makes writes fail with EFBIG exactly as a full disk fails them with ENOSPC).
+#include "clitestsupport.h"
+
 #include "../../core/geo/rastermaker.h"
 
 #include <gdal_priv.h>
@@ -20,28 +22,10 @@ using rsrefseg::test::makeRaster;
 using rsrefseg::test::RasterSpec;
 
 namespace {
-struct Result
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
 
-Result run(const QString &program, const QStringList &args)
-{
-    QProcess p;
-    p.start(program, args);
-    if (!p.waitForFinished(300000))
-        return {};
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
-
-Result runCli(const QStringList &args)
-{
-    return run(QStringLiteral(RSREFSEG_CLI), args);
-}
-
+using clitest::Result;
+using clitest::run;
+using clitest::runCli;
 // The error lines of stderr (notes about the built-in model are not errors).
 QStringList errorLines(const QString &err)
 {

@@ -3,6 +3,8 @@
 // evaluated with the paper's table, Ctrl-C (SIGINT) writing a resumable checkpoint that
 // `--resume` continues, and bad input (malformed data, unknown options, changed settings on
 // resume) as one-line errors.
+#include "clitestsupport.h"
+
 #include <nlohmann/json.hpp>
 
 #include <QProcess>
@@ -16,22 +18,9 @@
 
 namespace {
 
-struct Result
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Result runCli(const QStringList &args, int timeoutMs = 300000)
-{
-    QProcess p;
-    p.start(QStringLiteral(RSREFSEG_CLI), args);
-    if (!p.waitForFinished(timeoutMs))
-        return {};
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
+using clitest::Result;
+using clitest::run;
+using clitest::runCli;
 
 QString golden(const QString &rel)
 {
