@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <mutex>
 #include <system_error>
 
 namespace fs = std::filesystem;
@@ -24,16 +26,36 @@ namespace {
 #endif
 #endif
 
-int dlopenFlags()
+// Opens the plugin file. Normal builds: dlopen with DEEPBIND, so that the plugin (and the
+// sentencepiece it pulls in) resolves its own symbols first, never torch's protobuf
+// (PITFALLS.md §1). AddressSanitizer refuses DEEPBIND (PITFALLS.md §7), so sanitized builds load
+// the plugin (built without instrumentation, core/text/spmplugin/CMakeLists.txt) into a link-map
+// namespace of its own with dlmopen, which isolates it from torch just as well. Each namespace
+// takes static TLS that dlclose never returns (glibc fails the eleventh dlmopen of a process
+// that closes its namespaces), so there a namespace is opened once per file and kept.
+void *openLibrary(const std::string &path)
 {
 #ifdef RSREFSEG_ASAN
-    // AddressSanitizer refuses RTLD_DEEPBIND (PITFALLS.md §7); sanitized binaries do not link
-    // torch, so the plugin's protobuf has nothing to clash with there.
-    return RTLD_NOW | RTLD_LOCAL;
+    static std::mutex mutex;
+    static std::map<std::string, void *> namespaces;
+    const std::lock_guard<std::mutex> lock(mutex);
+    if (auto it = namespaces.find(path); it != namespaces.end())
+        return it->second;
+    void *library = dlmopen(LM_ID_NEWLM, path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (library)
+        namespaces.emplace(path, library);
+    return library;
 #else
-    // DEEPBIND: the plugin (and the sentencepiece it pulls in) resolves its own symbols first,
-    // never torch's protobuf (PITFALLS.md §1).
-    return RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND;
+    return dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+#endif
+}
+
+void closeLibrary(void *library)
+{
+#ifdef RSREFSEG_ASAN
+    (void)library; // kept for the next open (see openLibrary)
+#else
+    dlclose(library);
 #endif
 }
 
@@ -106,7 +128,7 @@ std::shared_ptr<const SpmPlugin> SpmPlugin::open(const std::string &explicitPath
             tried += path + " (missing)";
             continue;
         }
-        void *library = dlopen(path.c_str(), dlopenFlags());
+        void *library = openLibrary(path);
         if (!library) {
             tried += path + " (" + lastDlError() + ")";
             continue;
@@ -128,12 +150,12 @@ std::shared_ptr<const SpmPlugin> SpmPlugin::open(const std::string &explicitPath
         resolve(functions->vocabSize, "rsrefseg_spm_vocab_size");
         resolve(functions->unkId, "rsrefseg_spm_unk_id");
         if (!missing.empty()) {
-            dlclose(library);
+            closeLibrary(library);
             tried += path + " (not the rsrefseg sentencepiece plugin: lacks " + missing + ")";
             continue;
         }
         if (const int version = functions->abiVersion(); version != RSREFSEG_SPM_ABI_VERSION) {
-            dlclose(library);
+            closeLibrary(library);
             tried += path + " (plugin ABI version " + std::to_string(version) + ", expected " +
                      std::to_string(RSREFSEG_SPM_ABI_VERSION) + ")";
             continue;
@@ -154,7 +176,7 @@ SpmPlugin::SpmPlugin(std::string path, void *library, std::unique_ptr<SpmPluginF
 SpmPlugin::~SpmPlugin()
 {
     if (mLibrary)
-        dlclose(mLibrary);
+        closeLibrary(mLibrary);
 }
 
 SpmModel SpmPlugin::loadModel(const std::string &modelPath, bool disableDummyPrefix) const

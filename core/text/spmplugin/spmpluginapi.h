@@ -2,7 +2,8 @@
  *
  * sentencepiece and LibTorch cannot be linked into one process (PITFALLS.md §1: each brings its
  * own protobuf), so sentencepiece lives in this small plugin, loaded with
- * dlopen(RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND) by rsrefseg::SpmPlugin. Only the functions below
+ * dlopen(RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND) by rsrefseg::SpmPlugin (dlmopen into a namespace of
+ * its own in sanitized builds). Only the functions below
  * are exported; nothing C++ crosses the boundary (no exceptions, no std types).
  *
  *   char *err = NULL;

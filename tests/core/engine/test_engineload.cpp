@@ -61,11 +61,6 @@ class TestEngineLoad : public QObject
 
     void thousandQueriesNoGrowth()
     {
-#ifdef RSREFSEG_ASAN
-        // The tiny model needs the tokenizer plugin next to LibTorch, which needs RTLD_DEEPBIND
-        // (PITFALLS.md §1, §7); and ASan's quarantine makes RSS meaningless anyway.
-        QSKIP("needs LibTorch and the sentencepiece plugin in one process (not under AddressSanitizer)");
-#endif
         auto o = rsgolden::tinyImport("model.safetensors");
         o.outDir = path("tiny");
         ModelImporter::run(o);
@@ -107,7 +102,13 @@ class TestEngineLoad : public QObject
         qInfo("1000 queries in %.1f s; VmRSS after query 1: %.1f MB, after query 1000: %.1f MB (peak %.1f MB)",
               timer.elapsed() / 1000.0, first, last, peak);
         QVERIFY(first > 0.0);
+#ifdef RSREFSEG_ASAN
+        // ASan keeps freed memory in its quarantine, so RSS says nothing there; the run still
+        // checks the 1,000 queries for memory errors and leaks.
+        qInfo("the resident-memory bound is not checked under AddressSanitizer");
+#else
         QVERIFY2(last - first < 20.0, qPrintable(QString("RSS grew by %1 MB").arg(last - first)));
+#endif
     }
 
     void hundredRastersTenQueries()
