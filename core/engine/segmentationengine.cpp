@@ -4,6 +4,7 @@
 #include "engine/bilinearresampler.h"
 #include "engine/probabilitystitcher.h"
 #include "engine/querylist.h"
+#include "engine/tolerantregionreader.h"
 #include "engine/workfolder.h"
 #include "geo/raster.h"
 #include "geo/tilegrid.h"
@@ -312,7 +313,14 @@ SegmentationResult SegmentationEngine::run(const SegmentationRequest &request, F
         const int readH = native ? window.height : inputSize;
         progress({0.0, "view", 0, 1, "tiles", ""});
         const auto tr = Clock::now();
-        const RgbImage img = raster.readRgb8(window, readW, readH, bands, stretch, Raster::Resampling::Average);
+        // A corrupt block spoils only the parts of the region over it: they are nodata.
+        const RgbImage img = TolerantRegionReader::read(raster, window, readW, readH, bands, stretch,
+                                                        Raster::Resampling::Average, result.failedTiles);
+        if (feedback)
+            for (const FailedTile &f : result.failedTiles)
+                feedback->message("part of the region (source pixels " + std::to_string(f.window.x) + "," +
+                                  std::to_string(f.window.y) + " " + std::to_string(f.window.width) + "x" +
+                                  std::to_string(f.window.height) + ") left out as nodata: " + f.error);
         const double readMs = msSince(tr);
         result.readSeconds += readMs / 1000.0;
         const bool anyValid = cv::countNonZero(img.valid) > 0;
@@ -377,8 +385,11 @@ SegmentationResult SegmentationEngine::run(const SegmentationRequest &request, F
             cancelled();
             const int n = std::min(block, window.height - y);
             const auto tr2 = Clock::now();
-            const RgbImage rows = raster.readRgb8({window.x, window.y + y, window.width, n}, window.width, n, bands,
-                                                  stretch, Raster::Resampling::Nearest);
+            // The read above already named the unreadable parts; here they are just invalid.
+            std::vector<FailedTile> knownFailures;
+            const RgbImage rows = TolerantRegionReader::read(raster, {window.x, window.y + y, window.width, n},
+                                                             window.width, n, bands, stretch,
+                                                             Raster::Resampling::Nearest, knownFailures, true);
             result.readSeconds += msSince(tr2) / 1000.0;
             const cv::Mat owner(n, window.width, CV_32SC1, cv::Scalar::all(anyValid ? 0 : -1));
             for (size_t i = 0; i < nq; ++i) {
