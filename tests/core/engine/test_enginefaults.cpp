@@ -1,12 +1,14 @@
 // Faults in the engine (issue 9), with the deterministic ColourTestModel:
 //   - a raster whose compressed blocks are corrupt mid-file: the tiles over them fail, every
 //     other tile is segmented, the outputs are nodata there, and the result and the batch
-//     manifest name the failed tiles (a raster with no readable tile is an error);
+//     manifest name the failed tiles (a raster with no readable tile is an error); in view
+//     mode only the parts of the region over the bad blocks are lost;
 //   - cancellation at every stage (text, encoding, decoding, stitching, post-processing,
 //     polygons, model loading) leaves no file behind and the same engine runs the next job;
 //   - out of memory on the device (c10::OutOfMemoryError, what LibTorch throws for CUDA OOM)
 //     in the image encoder, the decoder or the text encoder is a clear error that suggests a
-//     smaller batch or tile, leaves nothing behind, and is recorded as such by a batch.
+//     smaller batch or tile, leaves nothing behind, and is recorded as such by a batch; while
+//     the model loads, it suggests a smaller dtype or the CPU.
 // Torch headers before Qt's (Qt's `slots` macro breaks them).
 #include "../model/rsrefseg/rsrefseggolden.h"
 #include "common/error.h"
@@ -14,6 +16,7 @@
 #include "engine/batchrunner.h"
 #include "engine/colourtestmodel.h"
 #include "engine/querylist.h"
+#include "engine/rsrefsegsegmentationmodel.h"
 #include "engine/segmentationengine.h"
 #include "model/rsrefseg/modelbundle.h"
 #include "model/rsrefseg/modelimporter.h"
@@ -239,6 +242,64 @@ class TestEngineFaults : public QObject
         QVERIFY(leftovers(out).isEmpty());
     }
 
+    // View mode reads the region as one image: a corrupt block spoils only the parts over it
+    // (nodata in the outputs, named in the result), the rest is segmented.
+    void corruptBlockInViewModeFailsOnlyItsPart()
+    {
+        const std::string raster = corruptTiledScene(path("corrupt-view.tif"), {{1, 1}});
+        QVERIFY(!raster.empty());
+        auto model = std::make_shared<ColourTestModel>(ColourTestModel::Options{64, 8, "colour"});
+        SegmentationEngine engine(model);
+        const QString out = mDir.filePath("corrupt-view-out");
+        QVERIFY(QDir().mkpath(out));
+        Feedback fb;
+        QStringList messages;
+        fb.onMessage = [&](const std::string &m) { messages << QString::fromStdString(m); };
+        SegmentationRequest r = request(raster, out);
+        r.settings.mode = SegmentationSettings::Mode::View;
+        const SegmentationResult res = engine.run(r, &fb);
+
+        const cv::Rect bad(64, 64, 64, 64);
+        QVERIFY(!res.failedTiles.empty());
+        cv::Mat covered(kH, kW, CV_8UC1, cv::Scalar::all(0));
+        for (const FailedTile &f : res.failedTiles) {
+            const cv::Rect w(f.window.x, f.window.y, f.window.width, f.window.height);
+            QVERIFY2((w & bad).area() > 0, qPrintable(QString("%1,%2 %3x%4").arg(w.x).arg(w.y).arg(w.width).arg(w.height)));
+            covered(w & cv::Rect(0, 0, kW, kH)).setTo(1);
+            QVERIFY2(QString::fromStdString(f.error).contains("cannot read"), f.error.c_str());
+        }
+        QCOMPARE(cv::countNonZero(covered(bad)), bad.area()); // the failed parts cover the block
+        QVERIFY(cv::countNonZero(covered) < kW * kH / 2);        // and not much more
+        QCOMPARE(messages.filter("left out as nodata").size(), int(res.failedTiles.size()));
+        QCOMPARE(res.toJson(false)["tiles_failed"].size(), res.failedTiles.size());
+
+        const RasterRead m = readRaster((out + "/m.tif").toStdString());
+        QVERIFY(!m.band.empty());
+        QCOMPARE(m.band.at<uint8_t>(96, 96), uint8_t(255));        // the middle of the bad block
+        QCOMPARE(m.band.at<uint8_t>(40, 60), uint8_t(1));          // the red box above it
+        QCOMPARE(m.band.at<uint8_t>(20, 170), uint8_t(0));         // background, top right
+        QVERIFY(leftovers(out).isEmpty());
+
+        // Every block corrupt: an error naming the raster's unreadable region, nothing written.
+        std::vector<std::pair<int, int>> all;
+        for (int row = 0; row < 2; ++row)
+            for (int c = 0; c < 3; ++c)
+                all.push_back({c, row});
+        const std::string allBad = corruptTiledScene(path("allbad-view.tif"), all);
+        const QString out2 = mDir.filePath("allbad-view-out");
+        QVERIFY(QDir().mkpath(out2));
+        SegmentationRequest r2 = request(allBad, out2);
+        r2.settings.mode = SegmentationSettings::Mode::View;
+        QString message;
+        try {
+            engine.run(r2);
+        } catch (const Error &e) {
+            message = e.what();
+        }
+        QVERIFY2(message.contains("no part of the region could be read"), qPrintable(message));
+        QVERIFY2(entriesOf(out2).isEmpty(), qPrintable(entriesOf(out2).join(",")));
+    }
+
     void corruptBlockInBatchManifest()
     {
         const std::string in = path("batch-in");
@@ -363,6 +424,40 @@ class TestEngineFaults : public QObject
         // Loading again (no cancel) works: nothing was left half-done.
         const RSRefSegModel model = bundle.load(ModelLoadOptions{"cpu", torch::kFloat32}, [](double) { return true; });
         QVERIFY(model->parameters().size() > 10);
+    }
+
+    // Out of memory while the weights go to the device (the allocator fails between two
+    // tensors, here through the progress callback the loader calls after each one): one clear
+    // line that suggests a smaller dtype or the CPU; the bundle then loads normally.
+    void outOfMemoryLoadingTheModelIsClear()
+    {
+        auto o = rsgolden::tinyImport("model.safetensors");
+        o.outDir = path("tiny-bundle-oom");
+        ModelImporter::run(o);
+        RSRefSegSegmentationModel::Options options;
+        options.device = "cpu";
+        options.dtype = "f32";
+        int calls = 0;
+        QString message;
+        try {
+            RSRefSegSegmentationModel::load(o.outDir, options, [&](double f) {
+                ++calls;
+                if (f > 0.3)
+                    throwCudaOom();
+                return true;
+            });
+        } catch (const Error &e) {
+            message = e.what();
+        } catch (const std::exception &e) {
+            QFAIL(qPrintable(QString("not translated: ") + e.what()));
+        }
+        QVERIFY(calls >= 2);
+        QVERIFY2(message.startsWith("out of memory loading the model onto cpu"), qPrintable(message));
+        QVERIFY2(message.contains("CUDA out of memory. Tried to allocate 2.00 GiB"), qPrintable(message));
+        QVERIFY2(message.contains("smaller dtype (bf16 or f16) or the CPU"), qPrintable(message));
+        QVERIFY2(!message.contains('\n'), qPrintable(message));
+        const auto model = RSRefSegSegmentationModel::load(o.outDir, options, [](double) { return true; });
+        QVERIFY(model != nullptr);
     }
 
     // --- out of memory on the device -----------------------------------------------------------
