@@ -1,6 +1,7 @@
 #include "model/sam/sammaskdecoder.h"
 
 #include "common/error.h"
+#include "model/common/batchedmatmul.h"
 #include "model/sam/samactivation.h"
 
 #include <cmath>
@@ -43,10 +44,10 @@ torch::Tensor SamTwoWayAttentionImpl::forward(const torch::Tensor &query, const 
     const torch::Tensor v = separate(vProj(value));
     const int64_t cPerHead = q.size(3);
     // HF: (q @ k^T) / sqrt(c_per_head), softmax in the working dtype (no upcast).
-    torch::Tensor attn = torch::matmul(q, k.permute({0, 1, 3, 2}));
+    torch::Tensor attn = batchedMatmul(q, k.permute({0, 1, 3, 2}));
     attn = attn / std::sqrt(static_cast<double>(cPerHead));
     attn = torch::softmax(attn, -1);
-    const torch::Tensor out = torch::matmul(attn, v).transpose(1, 2);
+    const torch::Tensor out = batchedMatmul(attn, v).transpose(1, 2);
     return outProj(out.reshape({out.size(0), out.size(1), out.size(2) * out.size(3)}));
 }
 

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "model/common/attentionsoftmax.h"
+#include "model/common/batchedmatmul.h"
 #include "model/sam/samactivation.h"
 
 #include <torch/nn/functional/padding.h>
@@ -92,7 +93,7 @@ torch::Tensor SamVisionAttentionImpl::forward(const torch::Tensor &x)
     std::vector<torch::Tensor> outs;
     for (int64_t r0 = 0; r0 < h; r0 += rowsPerChunk) {
         const int64_t rows = std::min(rowsPerChunk, h - r0);
-        torch::Tensor attn = torch::matmul(rows == h ? qs : qs.narrow(1, r0 * w, rows * w), kt); // [BH, rows*w, n]
+        torch::Tensor attn = batchedMatmul(rows == h ? qs : qs.narrow(1, r0 * w, rows * w), kt); // [BH, rows*w, n]
         if (mConfig.useRelPos) {
             // HF: (attn + rel_h[..., None]) + rel_w[..., None, :], same order, in place.
             attn.view({bh, rows, w, h, w})
@@ -100,7 +101,7 @@ torch::Tensor SamVisionAttentionImpl::forward(const torch::Tensor &x)
                 .add_(relW.narrow(1, r0, rows).unsqueeze(3));
         }
         attn = attentionSoftmax(attn);
-        outs.push_back(torch::matmul(attn, v)); // [BH, rows*w, hd]
+        outs.push_back(batchedMatmul(attn, v)); // [BH, rows*w, hd]
     }
     const torch::Tensor out = outs.size() == 1 ? outs.front() : torch::cat(outs, 1);
     return proj(out.view({b, heads, h, w, hd}).permute({0, 2, 3, 1, 4}).reshape({b, h, w, c}));

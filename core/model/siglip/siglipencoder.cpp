@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "model/common/attentionsoftmax.h"
+#include "model/common/batchedmatmul.h"
 
 #include <c10/util/BFloat16.h>
 #include <c10/util/Half.h>
@@ -84,7 +85,7 @@ torch::Tensor SiglipAttentionImpl::forward(const torch::Tensor &x, const torch::
     const torch::Tensor k = kProj->forward(x).view({b, n, h, d}).transpose(1, 2);
     const torch::Tensor v = vProj->forward(x).view({b, n, h, d}).transpose(1, 2);
 
-    torch::Tensor scores = torch::matmul(q, k.transpose(-2, -1)); // [B, H, N, N]
+    torch::Tensor scores = batchedMatmul(q, k.transpose(-2, -1)); // [B, H, N, N]
     if (additiveMask.defined())
         scores.add_(additiveMask);
     torch::Tensor probs = attentionSoftmax(scores);
@@ -92,7 +93,7 @@ torch::Tensor SiglipAttentionImpl::forward(const torch::Tensor &x, const torch::
     if (mConfig.attentionDropout > 0.0 && is_training())
         probs = torch::dropout(probs, mConfig.attentionDropout, true);
 
-    const torch::Tensor context = torch::matmul(probs, v).transpose(1, 2).reshape({b, n, h * d});
+    const torch::Tensor context = batchedMatmul(probs, v).transpose(1, 2).reshape({b, n, h * d});
     return outProj->forward(context);
 }
 

@@ -1,0 +1,79 @@
+// batchedMatmul (model/common/batchedmatmul.h): the attention products with the batch split
+// across threads give exactly torch::matmul's result for the layouts the encoders use
+// (transposed and permuted views, 3-D and 4-D, fp32 and bf16), and fall back to torch::matmul
+// where they must (autograd, one thread, mismatched batches).
+// Torch headers before Qt's (Qt's `slots` macro breaks them).
+#include "model/common/batchedmatmul.h"
+
+#include <torch/torch.h>
+
+#include <QtTest>
+
+using namespace rsrefseg;
+
+class TestBatchedMatmul : public QObject
+{
+    Q_OBJECT
+
+  private slots:
+    void initTestCase()
+    {
+        torch::manual_seed(7);
+        torch::set_num_threads(2);
+    }
+
+    void matchesMatmul_data()
+    {
+        QTest::addColumn<bool>("bf16");
+        QTest::newRow("f32") << false;
+        QTest::newRow("bf16") << true;
+    }
+
+    void matchesMatmul()
+    {
+        QFETCH(bool, bf16);
+        const auto dtype = bf16 ? torch::kBFloat16 : torch::kFloat32;
+        c10::InferenceMode guard;
+        // SigLIP layout: [B, N, H, d] viewed as [B, H, N, d]; scores = q k^T, context = p v.
+        const torch::Tensor x = torch::randn({2, 37, 4, 24}).to(dtype);
+        const torch::Tensor q = x.transpose(1, 2);
+        const torch::Tensor k = (x * 0.5).transpose(1, 2);
+        const torch::Tensor scores = batchedMatmul(q, k.transpose(-2, -1));
+        QCOMPARE(scores.sizes().vec(), (std::vector<int64_t>{2, 4, 37, 37}));
+        QVERIFY(torch::equal(scores, torch::matmul(q, k.transpose(-2, -1))));
+        const torch::Tensor probs = torch::softmax(scores, -1);
+        QVERIFY(torch::equal(batchedMatmul(probs, q), torch::matmul(probs, q)));
+        // SAM layout: [B*heads, n, hd] with a transposed key, and a narrowed query chunk.
+        const torch::Tensor qs = torch::randn({24, 49, 16}).to(dtype);
+        const torch::Tensor kt = torch::randn({24, 49, 16}).to(dtype).transpose(-2, -1);
+        QVERIFY(torch::equal(batchedMatmul(qs.narrow(1, 7, 21), kt), torch::matmul(qs.narrow(1, 7, 21), kt)));
+        // An odd batch (the threads get unequal shares).
+        const torch::Tensor a = torch::randn({7, 5, 3}).to(dtype);
+        const torch::Tensor b = torch::randn({7, 3, 6}).to(dtype);
+        QVERIFY(torch::equal(batchedMatmul(a, b), torch::matmul(a, b)));
+    }
+
+    void fallsBackWhereItMust()
+    {
+        // Autograd records through the fallback, so gradients flow.
+        const torch::Tensor a = torch::randn({4, 3, 5}, torch::requires_grad());
+        const torch::Tensor b = torch::randn({4, 5, 2});
+        const torch::Tensor y = batchedMatmul(a, b);
+        QVERIFY(y.requires_grad());
+        y.sum().backward();
+        QVERIFY(a.grad().defined());
+        QVERIFY(torch::allclose(a.grad(), torch::ones({4, 3, 2}).matmul(b.transpose(-2, -1))));
+        // Broadcasting batches (not the attention case) still work, through torch::matmul.
+        c10::InferenceMode guard;
+        const torch::Tensor c = torch::randn({1, 3, 5});
+        QVERIFY(torch::equal(batchedMatmul(c, b), torch::matmul(c, b)));
+        // One thread: plain torch::matmul.
+        torch::set_num_threads(1);
+        const torch::Tensor at = a.detach().transpose(-2, -1);
+        QVERIFY(torch::equal(batchedMatmul(b.transpose(-2, -1), at), torch::matmul(b.transpose(-2, -1), at)));
+        torch::set_num_threads(2);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestBatchedMatmul)
+#include "test_batchedmatmul.moc"
