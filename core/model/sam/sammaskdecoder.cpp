@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "model/common/batchedmatmul.h"
+#include "model/common/layernorm.h"
 #include "model/sam/samactivation.h"
 
 #include <cmath>
@@ -39,13 +40,14 @@ torch::Tensor SamTwoWayAttentionImpl::forward(const torch::Tensor &query, const 
     const auto separate = [this](const torch::Tensor &x) {
         return x.reshape({x.size(0), x.size(1), mNumHeads, x.size(2) / mNumHeads}).transpose(1, 2);
     };
-    const torch::Tensor q = separate(qProj(query));
+    const int64_t cPerHead = qProj->weight.size(0) / mNumHeads;
+    // HF: (q @ k^T) / sqrt(c_per_head), softmax in the working dtype (no upcast). The scale is
+    // applied to q instead: the same product, with one pass over the few tokens or image rows
+    // of q rather than over the [heads, tokens, 4096] scores.
+    const torch::Tensor q = separate(qProj(query) * (1.0 / std::sqrt(static_cast<double>(cPerHead))));
     const torch::Tensor k = separate(kProj(key));
     const torch::Tensor v = separate(vProj(value));
-    const int64_t cPerHead = q.size(3);
-    // HF: (q @ k^T) / sqrt(c_per_head), softmax in the working dtype (no upcast).
     torch::Tensor attn = batchedMatmul(q, k.permute({0, 1, 3, 2}));
-    attn = attn / std::sqrt(static_cast<double>(cPerHead));
     attn = torch::softmax(attn, -1);
     const torch::Tensor out = batchedMatmul(attn, v).transpose(1, 2);
     return outProj(out.reshape({out.size(0), out.size(1), out.size(2) * out.size(3)}));
@@ -89,22 +91,22 @@ std::pair<torch::Tensor, torch::Tensor> SamTwoWayAttentionBlockImpl::forward(con
         const torch::Tensor query = queries + queryPe;
         queries = queries + mSelfAttn(query, query, queries);
     }
-    queries = mLayerNorm1(queries);
+    queries = layerNorm(mLayerNorm1, queries);
 
-    // Tokens attend to the image.
+    // Tokens attend to the image. keys + keyPe serves both cross attentions (keys change only
+    // at the end of the block).
+    const torch::Tensor keysWithPe = keys + keyPe;
     {
         const torch::Tensor query = queries + queryPe;
-        const torch::Tensor key = keys + keyPe;
-        queries = mLayerNorm2(queries + mCrossTokenToImage(query, key, keys));
+        queries = layerNorm(mLayerNorm2, queries + mCrossTokenToImage(query, keysWithPe, keys));
     }
 
-    queries = mLayerNorm3(queries + mLin2(applySamActivation(mActivation, mLin1(queries))));
+    queries = layerNorm(mLayerNorm3, queries + mLin2(applySamActivation(mActivation, mLin1(queries))));
 
     // The image attends to the tokens.
     {
         const torch::Tensor query = queries + queryPe;
-        const torch::Tensor key = keys + keyPe;
-        keys = mLayerNorm4(keys + mCrossImageToToken(key, query, queries));
+        keys = layerNorm(mLayerNorm4, keys + mCrossImageToToken(keysWithPe, query, queries));
     }
     return {queries, keys};
 }
@@ -134,7 +136,7 @@ std::pair<torch::Tensor, torch::Tensor> SamTwoWayTransformerImpl::forward(const 
         std::tie(queries, keys) = layer(queries, keys, tokens, imagePe);
     const torch::Tensor query = queries + tokens;
     const torch::Tensor key = keys + imagePe;
-    queries = mFinalLayerNorm(queries + mFinalAttn(query, key, keys));
+    queries = layerNorm(mFinalLayerNorm, queries + mFinalAttn(query, key, keys));
     return {queries, keys};
 }
 
@@ -245,8 +247,9 @@ SamMaskDecoderOutput SamMaskDecoderImpl::forward(const torch::Tensor &imageEmbed
         image = image.repeat_interleave(pb, 0);
         pe = pe.repeat_interleave(pb, 0);
     }
-    image = image.flatten(2).permute({0, 2, 1}); // [bp, hw, C]
-    pe = pe.flatten(2).permute({0, 2, 1});
+    // [bp, hw, C], made contiguous once: every image-side product and add reads these rows.
+    image = image.flatten(2).permute({0, 2, 1}).contiguous();
+    pe = pe.flatten(2).permute({0, 2, 1}).contiguous();
 
     torch::Tensor queries, keys;
     std::tie(queries, keys) = mTransformer(tokens, image, pe);

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace rsrefseg {
@@ -46,6 +47,25 @@ torch::Tensor SamPositionalEmbeddingImpl::imageWidePositionalEmbeddings(int64_t 
 {
     if (n <= 0)
         throw Error("SamPositionalEmbedding: grid size must be positive, got " + std::to_string(n));
+    // Only inference tensors are kept: they could not take part in a training step.
+    if (!c10::InferenceMode::is_enabled())
+        return computeImageWide(n);
+    const void *data = mPositionalEmbedding.data_ptr();
+    const uint32_t version = mPositionalEmbedding._version();
+    const std::lock_guard<std::mutex> lock(mGridCache.mutex);
+    for (const auto &e : mGridCache.entries)
+        if (e.n == n && e.data == data && e.version == version)
+            return e.grid;
+    mGridCache.entries.erase(std::remove_if(mGridCache.entries.begin(), mGridCache.entries.end(),
+                                            [&](const auto &e) { return e.data != data || e.version != version; }),
+                             mGridCache.entries.end());
+    torch::Tensor grid = computeImageWide(n);
+    mGridCache.entries.push_back({n, data, version, grid});
+    return grid;
+}
+
+torch::Tensor SamPositionalEmbeddingImpl::computeImageWide(int64_t n) const
+{
     const auto options = torch::TensorOptions().dtype(torch::kFloat32).device(mPositionalEmbedding.device());
     // HF: cumsum(ones) - 0.5, then / size: the same float32 values as (arange + 0.5) / n.
     const torch::Tensor centres = (torch::arange(n, options) + 0.5) / static_cast<double>(n);

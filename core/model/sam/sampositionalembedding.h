@@ -10,11 +10,17 @@
 // The sin/cos arguments are always computed in float32 (from G upcast if the module was moved
 // to bf16/fp16; identical to HF in float32) and the result is returned in G's dtype: HF would
 // evaluate sin(2*pi*...) of bf16 arguments, which is needlessly imprecise.
+//
+// Under InferenceMode the image-wide grids are kept (per size, for the buffer's current contents),
+// since every decode of the same model asks for the same two.
 #pragma once
 
 #include <torch/nn/cloneable.h>
 #include <torch/nn/pimpl.h>
 #include <torch/types.h>
+
+#include <mutex>
+#include <vector>
 
 namespace rsrefseg {
 
@@ -38,8 +44,29 @@ class SamPositionalEmbeddingImpl : public torch::nn::Cloneable<SamPositionalEmbe
     int64_t numPosFeats() const { return mNumPosFeats; }
 
   private:
+    torch::Tensor computeImageWide(int64_t n) const;
+
+    // Grids computed under InferenceMode, valid while the buffer's storage and version match.
+    // A copy (Cloneable::clone) starts empty.
+    struct GridCache
+    {
+        struct Entry
+        {
+            int64_t n;
+            const void *data;
+            uint32_t version;
+            torch::Tensor grid;
+        };
+        std::mutex mutex;
+        std::vector<Entry> entries;
+        GridCache() = default;
+        GridCache(const GridCache &) {}
+        GridCache &operator=(const GridCache &) { return *this; }
+    };
+
     int64_t mNumPosFeats;
     torch::Tensor mPositionalEmbedding;
+    mutable GridCache mGridCache;
 };
 TORCH_MODULE(SamPositionalEmbedding);
 

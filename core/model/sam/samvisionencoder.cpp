@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "model/common/attentionsoftmax.h"
 #include "model/common/batchedmatmul.h"
+#include "model/common/layernorm.h"
 #include "model/sam/samactivation.h"
 
 #include <torch/nn/functional/padding.h>
@@ -128,7 +129,7 @@ SamVisionLayerImpl::SamVisionLayerImpl(const SamVisionConfig &config, int64_t wi
 
 torch::Tensor SamVisionLayerImpl::forward(const torch::Tensor &x)
 {
-    torch::Tensor hs = layerNorm1(x);
+    torch::Tensor hs = layerNorm(layerNorm1, x);
     if (mWindowSize > 0) {
         const int64_t b = x.size(0), h = x.size(1), w = x.size(2), c = x.size(3);
         const int64_t ws = mWindowSize;
@@ -147,7 +148,7 @@ torch::Tensor SamVisionLayerImpl::forward(const torch::Tensor &x)
         hs = attn(hs);
     }
     torch::Tensor out = x + hs;
-    return out + lin2(applySamActivation(mActivation, lin1(layerNorm2(out))));
+    return out + lin2(applySamActivation(mActivation, lin1(layerNorm(layerNorm2, out))));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "model/common/attentionsoftmax.h"
 #include "model/common/batchedmatmul.h"
+#include "model/common/layernorm.h"
 
 #include <c10/util/BFloat16.h>
 #include <c10/util/Half.h>
@@ -129,8 +130,8 @@ SiglipEncoderLayerImpl::SiglipEncoderLayerImpl(const SiglipEncoderConfig &config
 torch::Tensor SiglipEncoderLayerImpl::forward(const torch::Tensor &x, const torch::Tensor &additiveMask)
 {
     // The sub-layer outputs are fresh tensors, so the residual sums are done in place on them.
-    torch::Tensor h = selfAttn->forward(layerNorm1->forward(x), additiveMask).add_(x);
-    return mlp->forward(layerNorm2->forward(h)).add_(h);
+    torch::Tensor h = selfAttn->forward(layerNorm(layerNorm1, x), additiveMask).add_(x);
+    return mlp->forward(layerNorm(layerNorm2, h)).add_(h);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 #include "model/siglip/sigliptexttransformer.h"
 
 #include "common/error.h"
+#include "model/common/layernorm.h"
 
 namespace rsrefseg {
 
@@ -60,7 +61,7 @@ SiglipTextOutput SiglipTextTransformerImpl::forward(const torch::Tensor &inputId
         additive = siglipAdditiveAttentionMask(attentionMask.to(x.device()), x.scalar_type());
     }
     const torch::Tensor encoded = encoder->forward(x, additive, outputHiddenStates ? &out.hiddenStates : nullptr);
-    out.lastHiddenState = finalLayerNorm->forward(encoded);
+    out.lastHiddenState = layerNorm(finalLayerNorm, encoded);
     // The LAST position (not the eos position, not a mean), even if it is padding.
     out.poolerOutput = head->forward(out.lastHiddenState.select(1, out.lastHiddenState.size(1) - 1));
     return out;

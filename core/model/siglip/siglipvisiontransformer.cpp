@@ -1,6 +1,7 @@
 #include "model/siglip/siglipvisiontransformer.h"
 
 #include "common/error.h"
+#include "model/common/layernorm.h"
 
 #include <torch/nn/init.h>
 
@@ -113,7 +114,7 @@ torch::Tensor SiglipAttentionPoolingHeadImpl::forward(const torch::Tensor &hidde
     const int64_t b = hiddenState.size(0);
     const torch::Tensor query = probe.expand({b, probe.size(1), probe.size(2)});
     torch::Tensor x = attention->forward(query, hiddenState);
-    x = mlp->forward(layernorm->forward(x)).add_(x);
+    x = mlp->forward(layerNorm(layernorm, x)).add_(x);
     return x.select(1, 0);
 }
 
@@ -136,7 +137,7 @@ SiglipVisionOutput SiglipVisionTransformerImpl::forward(const torch::Tensor &pix
     SiglipVisionOutput out;
     const torch::Tensor x = embeddings->forward(pixelValues);
     const torch::Tensor encoded = encoder->forward(x, {}, outputHiddenStates ? &out.hiddenStates : nullptr);
-    out.lastHiddenState = postLayernorm->forward(encoded);
+    out.lastHiddenState = layerNorm(postLayernorm, encoded);
     if (head)
         out.poolerOutput = head->forward(out.lastHiddenState);
     return out;
