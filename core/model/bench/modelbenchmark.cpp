@@ -151,13 +151,19 @@ double ModelBenchmark::matmulGflops(torch::ScalarType dtype, const torch::Device
     const torch::Tensor b = torch::randn({n, n}, opts);
     torch::Tensor c = torch::mm(a, b); // warm-up (oneDNN/BLAS set-up)
     sync(device);
+    // The best of three rounds: the rate the machine can reach. One round's average swung by
+    // up to 30 % between runs on a shared virtual machine, and the ratio with it.
     const int reps = 5;
-    const auto t0 = Clock::now();
-    for (int i = 0; i < reps; ++i)
-        c = torch::mm(a, b);
-    sync(device);
-    const double s = msSince(t0) / 1000.0;
-    return 2.0 * n * n * n * reps / s / 1e9;
+    double best = 0.0;
+    for (int round = 0; round < 3; ++round) {
+        const auto t0 = Clock::now();
+        for (int i = 0; i < reps; ++i)
+            c = torch::mm(a, b);
+        sync(device);
+        const double s = msSince(t0) / 1000.0;
+        best = std::max(best, 2.0 * n * n * n * reps / s / 1e9);
+    }
+    return best;
 }
 
 ModelBenchmark::Result ModelBenchmark::run(const Options &options, const std::function<void(const std::string &)> &log)
