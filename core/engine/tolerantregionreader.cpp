@@ -23,7 +23,7 @@ struct Reader
     std::vector<FailedTile> &failed;
     std::string firstError;
 
-    // The source pixels behind output columns [o0, o1) of an output `out` wide over `extent`.
+    // The source pixel where output column (or row) o of an output `out` wide starts.
     static int sourceEdge(int origin, int extent, int o, int out)
     {
         return origin + static_cast<int>(static_cast<int64_t>(o) * extent / out);
@@ -31,6 +31,7 @@ struct Reader
 
     void readPiece(const cv::Rect &piece)
     {
+        constexpr int side = TolerantRegionReader::kMinPieceSide;
         const int x0 = sourceEdge(window.x, window.width, piece.x, outWidth);
         const int x1 = sourceEdge(window.x, window.width, piece.x + piece.width, outWidth);
         const int y0 = sourceEdge(window.y, window.height, piece.y, outHeight);
@@ -44,9 +45,9 @@ struct Reader
         } catch (const CancelledError &) {
             throw;
         } catch (const Error &e) {
-            if (piece.width > TolerantRegionReader::kMinPieceSide || piece.height > TolerantRegionReader::kMinPieceSide) {
-                const int hw = piece.width > TolerantRegionReader::kMinPieceSide ? piece.width / 2 : piece.width;
-                const int hh = piece.height > TolerantRegionReader::kMinPieceSide ? piece.height / 2 : piece.height;
+            if (piece.width > side || piece.height > side) {
+                const int hw = piece.width > side ? piece.width / 2 : piece.width;
+                const int hh = piece.height > side ? piece.height / 2 : piece.height;
                 for (int y = piece.y; y < piece.y + piece.height; y += hh)
                     for (int x = piece.x; x < piece.x + piece.width; x += hw)
                         readPiece(cv::Rect(x, y, std::min(hw, piece.x + piece.width - x),
@@ -55,8 +56,7 @@ struct Reader
             }
             if (firstError.empty())
                 firstError = e.what();
-            failed.push_back({static_cast<int>(failed.size()), piece.y / TolerantRegionReader::kMinPieceSide, piece.x / TolerantRegionReader::kMinPieceSide,
-                              source, e.what()});
+            failed.push_back({static_cast<int>(failed.size()), piece.y / side, piece.x / side, source, e.what()});
         }
     }
 };
