@@ -24,6 +24,9 @@ WORK=${WORK:-${TMPDIR:-/tmp}/rsrefseg-demo-model}
 OUT=${OUT:-$HERE/demo}
 THREADS=${THREADS:-1}
 RECIPE=$HERE/demo-recipe
+# OpenBLAS keeps its own threads, which spin (sched_yield) between products: with one torch
+# thread its second thread took ~36 % of the samples of a `perf` profile of the trainer.
+export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-$THREADS}
 
 command -v "$SPM_TRAIN" >/dev/null 2>&1 || { echo "spm_train not found (Debian: apt-get install sentencepiece)" >&2; exit 1; }
 [ -x "$RSREFSEG" ] || { echo "rsrefseg not found at $RSREFSEG (build it, or set RSREFSEG=...)" >&2; exit 1; }
