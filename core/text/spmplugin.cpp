@@ -1,5 +1,6 @@
 #include "text/spmplugin.h"
 
+#include "common/addresssanitizer.h"
 #include "common/error.h"
 #include "text/spmpluginfunctions.h"
 
@@ -17,14 +18,6 @@ namespace fs = std::filesystem;
 namespace rsrefseg {
 
 namespace {
-
-#if defined(__SANITIZE_ADDRESS__)
-#define RSREFSEG_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define RSREFSEG_ASAN 1
-#endif
-#endif
 
 // Opens the plugin file. Normal builds: dlopen with DEEPBIND, so that the plugin (and the
 // sentencepiece it pulls in) resolves its own symbols first, never torch's protobuf

@@ -7,6 +7,7 @@
 //     that finds nothing to do.
 // Torch headers before Qt's (Qt's `slots` macro breaks them).
 #include "../model/rsrefseg/rsrefseggolden.h"
+#include "common/addresssanitizer.h"
 #include "engine/batchmanifest.h"
 #include "engine/batchrunner.h"
 #include "engine/colourtestmodel.h"
@@ -23,14 +24,6 @@
 
 #include <fstream>
 #include <set>
-
-#if defined(__SANITIZE_ADDRESS__)
-#define RSREFSEG_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define RSREFSEG_ASAN 1
-#endif
-#endif
 
 using namespace rsrefseg;
 using namespace rsrefseg::test;

@@ -7,6 +7,7 @@
 #include "enginetestsupport.h"
 
 #include "../geo/geodesicreference.h"
+#include "common/addresssanitizer.h"
 #include "common/error.h"
 #include "engine/colourtestmodel.h"
 #include "engine/querylist.h"
@@ -627,7 +628,7 @@ class TestSegmentationEngine : public QObject
         QVERIFY(small >= 0 && tall >= 0);
         QCOMPARE(objects4, int64_t(1200) * 4000 / 2);
         QCOMPARE(objects16, int64_t(1200) * 16000 / 2);
-#if defined(__SANITIZE_ADDRESS__)
+#ifdef RSREFSEG_ASAN
         QSKIP("resident-memory bounds not meaningful under AddressSanitizer (quarantine, shadow memory)");
 #endif
         // Four times the rows (+55 MB of floats for a full-size array): no more memory.
