@@ -1,6 +1,7 @@
 #include "model/lora/loralinear.h"
 
 #include "common/error.h"
+#include "model/common/fewrowslinear.h"
 
 #include <torch/nn/init.h>
 #include <torch/nn/modules/linear.h>
@@ -27,7 +28,7 @@ void LoraLinearImpl::reset()
 
 torch::Tensor LoraLinearImpl::forward(const torch::Tensor &x)
 {
-    torch::Tensor y = torch::linear(x, weight, bias);
+    torch::Tensor y = fewRowsLinear(x, weight, bias);
     if (!mLoraA.defined())
         return y;
     const torch::Tensor in = mDropout > 0.0 ? torch::dropout(x, mDropout, is_training()) : x;

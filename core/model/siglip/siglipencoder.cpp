@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "model/common/attentionsoftmax.h"
 #include "model/common/batchedmatmul.h"
+#include "model/common/fewrowslinear.h"
 #include "model/common/layernorm.h"
 
 #include <c10/util/BFloat16.h>
@@ -111,7 +112,10 @@ SiglipMlpImpl::SiglipMlpImpl(int64_t hiddenSize, int64_t intermediateSize, std::
 
 torch::Tensor SiglipMlpImpl::forward(const torch::Tensor &x)
 {
-    return fc2->forward(siglipActivation(fc1->forward(x), mActivation));
+    // A text query's few rows take the faster bf16 product (fewrowslinear.h); image tokens are
+    // many and go to torch::linear as before.
+    const torch::Tensor hidden = siglipActivation(fewRowsLinear(x, fc1->weight, fc1->bias), mActivation);
+    return fewRowsLinear(hidden, fc2->weight, fc2->bias);
 }
 
 // ---------------------------------------------------------------------------------------------
