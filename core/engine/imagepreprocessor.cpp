@@ -5,6 +5,8 @@
 #include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
 
+#include <cstring>
+
 namespace rsrefseg {
 
 cv::Mat ImagePreprocessor::resize(const cv::Mat &rgb, int size)
@@ -30,13 +32,27 @@ torch::Tensor ImagePreprocessor::toModelInput(const cv::Mat &rgb, int size)
 
 torch::Tensor ImagePreprocessor::toModelInput(const std::vector<cv::Mat> &rgb, int size)
 {
+    return uint8BatchToModelInput(toUint8Batch(rgb, size, false));
+}
+
+torch::Tensor ImagePreprocessor::toUint8Batch(const std::vector<cv::Mat> &rgb, int size, bool pinned)
+{
     if (rgb.empty())
         throw Error("no images for the model input batch");
-    std::vector<torch::Tensor> parts;
-    parts.reserve(rgb.size());
-    for (const cv::Mat &img : rgb)
-        parts.push_back(toModelInput(img, size));
-    return torch::cat(parts, 0);
+    const int64_t b = static_cast<int64_t>(rgb.size());
+    torch::Tensor batch = torch::empty({b, size, size, 3}, torch::TensorOptions().dtype(torch::kUInt8).pinned_memory(pinned));
+    for (int64_t i = 0; i < b; ++i) {
+        const cv::Mat resized = resize(rgb[static_cast<size_t>(i)], size);
+        std::memcpy(batch[i].data_ptr<uint8_t>(), resized.ptr<unsigned char>(), static_cast<size_t>(size) * size * 3);
+    }
+    return batch;
+}
+
+torch::Tensor ImagePreprocessor::uint8BatchToModelInput(const torch::Tensor &batch)
+{
+    if (batch.dim() != 4 || batch.size(3) != 3 || batch.scalar_type() != torch::kUInt8)
+        throw Error("the model input batch must be [B, size, size, 3] uint8");
+    return batch.permute({0, 3, 1, 2}).to(torch::kFloat32).div_(255.0f).contiguous();
 }
 
 } // namespace rsrefseg

@@ -18,8 +18,15 @@ class ImagePreprocessor
     // rgb: CV_8UC3 in R,G,B order, any size >= 1x1. Throws rsrefseg::Error otherwise.
     static cv::Mat resize(const cv::Mat &rgb, int size);
     static torch::Tensor toModelInput(const cv::Mat &rgb, int size);
-    // Several images of the same size as one batch [B, 3, size, size].
+    // Several images as one batch [B, 3, size, size]: uint8BatchToModelInput(toUint8Batch(...)).
     static torch::Tensor toModelInput(const std::vector<cv::Mat> &rgb, int size);
+
+    // The images resized (as above) into one [B, size, size, 3] uint8 tensor; `pinned` puts it
+    // in page-locked memory (needs a CUDA LibTorch), from which a non-blocking copy to the GPU
+    // is asynchronous: the images travel as a quarter of the float32 bytes while the CPU goes on.
+    static torch::Tensor toUint8Batch(const std::vector<cv::Mat> &rgb, int size, bool pinned);
+    // [B, size, size, 3] uint8 -> [B, 3, size, size] float32 in [0, 1], on the batch's device.
+    static torch::Tensor uint8BatchToModelInput(const torch::Tensor &batch);
 };
 
 } // namespace rsrefseg

@@ -167,7 +167,15 @@ std::vector<FeaturesPtr> RSRefSegSegmentationModel::encodeImages(const std::vect
     if (rgb.empty())
         return {};
     c10::InferenceMode guard;
-    const torch::Tensor x = ImagePreprocessor::toModelInput(rgb, inputSize()).to(d->device);
+    torch::Tensor x;
+    if (d->device.is_cuda()) {
+        // uint8 from page-locked memory, copied asynchronously, converted on the GPU: the CPU
+        // does not wait for the copy, and the read-ahead thread reads the next batch meanwhile.
+        const torch::Tensor batch = ImagePreprocessor::toUint8Batch(rgb, inputSize(), /*pinned*/ true);
+        x = ImagePreprocessor::uint8BatchToModelInput(batch.to(torch::TensorOptions().device(d->device), /*non_blocking*/ true));
+    } else {
+        x = ImagePreprocessor::toModelInput(rgb, inputSize());
+    }
     const ImageFeatures f = d->model->encodeImage(x);
     std::vector<FeaturesPtr> out;
     const int64_t b = static_cast<int64_t>(rgb.size());

@@ -4,6 +4,7 @@
 #include "engine/bilinearresampler.h"
 #include "engine/probabilitystitcher.h"
 #include "engine/querylist.h"
+#include "engine/tilebatchreader.h"
 #include "engine/tolerantregionreader.h"
 #include "engine/workfolder.h"
 #include "geo/raster.h"
@@ -54,18 +55,6 @@ cv::Mat sigmoid(const cv::Mat &logits)
             o[x] = 1.0f / (1.0f + std::exp(-l[x]));
     }
     return out;
-}
-
-// Drops the source raster's blocks from GDAL's cache (whose default limit is 5 % of RAM):
-// the dataset's bands and their mask bands, which GDAL caches separately (Raster::readRgb8
-// reads the mask of the first band: without this, one byte per pixel piles up).
-void dropCachedBlocks(const Raster &raster)
-{
-    GDALDataset *ds = raster.dataset();
-    ds->FlushCache(false);
-    for (int b = 1; b <= ds->GetRasterCount(); ++b)
-        if (GDALRasterBand *mask = ds->GetRasterBand(b)->GetMaskBand())
-            mask->FlushCache(false);
 }
 
 struct QueryState
@@ -404,7 +393,7 @@ SegmentationResult SegmentationEngine::run(const SegmentationRequest &request, F
                 if (feedback)
                     feedback->reportRows(static_cast<int>(i), y, prob, rows.valid);
             }
-            dropCachedBlocks(raster);
+            raster.dropCachedBlocks();
             progress({0.9 * (y + n) / window.height, "view", 1, 1, "tiles", ""});
         }
     } else {
@@ -438,39 +427,32 @@ SegmentationResult SegmentationEngine::run(const SegmentationRequest &request, F
                             feedback->reportRows(qi, y, prob, valid);
                     }));
             }
-            size_t next = 0;
             const std::vector<Tile> &all = tiles.tiles();
-            while (next < all.size()) {
-                // Read a batch of tiles; look each up in the cache.
+            // The next batch is read while this one is encoded and decoded (TileBatchReader);
+            // from here until the reader is gone, only it uses the raster.
+            TileBatchReader reader(raster, all, window, s.batchSize, bands, stretch, s.readAhead);
+            while (!reader.done()) {
+                cancelled();
+                // A batch of tiles; each is looked up in the cache.
                 std::vector<TileWork> batch;
-                while (next < all.size() && static_cast<int>(batch.size()) < s.batchSize) {
-                    cancelled();
+                for (TileBatchReader::ReadTile &r : reader.next()) {
                     TileWork w;
-                    w.tile = all[next++];
-                    w.source = {window.x + w.tile.valid.x, window.y + w.tile.valid.y, w.tile.valid.width,
-                                w.tile.valid.height};
-                    const auto tr = Clock::now();
-                    try {
-                        w.image = raster.readRgb8(w.source, w.source.width, w.source.height, bands, stretch);
-                    } catch (const CancelledError &) {
-                        throw;
-                    } catch (const Error &e) {
+                    w.tile = r.tile;
+                    w.source = r.source;
+                    w.image = std::move(r.image);
+                    w.error = std::move(r.error);
+                    w.readMs = r.readMs;
+                    if (!w.error.empty() && g == 0) {
                         // A corrupt block or an I/O error spoils this tile only: it becomes
                         // nodata in the outputs and the result names it; the others go on.
-                        w.error = e.what();
-                        w.image.rgb = cv::Mat(w.source.height, w.source.width, CV_8UC3, cv::Scalar::all(0));
-                        w.image.valid = cv::Mat(w.source.height, w.source.width, CV_8UC1, cv::Scalar::all(0));
-                        if (g == 0) {
-                            result.failedTiles.push_back({w.tile.id, w.tile.row, w.tile.column, w.source, w.error});
-                            if (feedback)
-                                feedback->message("tile " + std::to_string(w.tile.id) + " (row " +
-                                                  std::to_string(w.tile.row) + ", column " +
-                                                  std::to_string(w.tile.column) + ") left out as nodata: " + w.error);
-                            if (result.failedTiles.size() == all.size())
-                                throw Error("no tile of '" + request.raster + "' could be read: " + w.error);
-                        }
+                        result.failedTiles.push_back({w.tile.id, w.tile.row, w.tile.column, w.source, w.error});
+                        if (feedback)
+                            feedback->message("tile " + std::to_string(w.tile.id) + " (row " +
+                                              std::to_string(w.tile.row) + ", column " +
+                                              std::to_string(w.tile.column) + ") left out as nodata: " + w.error);
+                        if (result.failedTiles.size() == all.size())
+                            throw Error("no tile of '" + request.raster + "' could be read: " + w.error);
                     }
-                    w.readMs = msSince(tr);
                     result.readSeconds += w.readMs / 1000.0;
                     w.anyValid = cv::countNonZero(w.image.valid) > 0;
                     if (w.anyValid) {
@@ -557,8 +539,6 @@ SegmentationResult SegmentationEngine::run(const SegmentationRequest &request, F
                             feedback->reportTile(rep, tileProb);
                     }
                     w.image = RgbImage();
-                    if (t.column == tiles.columns() - 1)
-                        dropCachedBlocks(raster); // the source's blocks of this tile row
                     ++doneUnits;
                     ProgressInfo p;
                     p.fraction = 0.9 * static_cast<double>(doneUnits) / static_cast<double>(totalUnits);
@@ -569,6 +549,7 @@ SegmentationResult SegmentationEngine::run(const SegmentationRequest &request, F
                                         progress(p);
                 }
             }
+            result.readWaitSeconds += reader.waitedSeconds();
             for (const auto &st : stitchers)
                 if (!st->finished())
                     throw Error("internal error: the stitcher did not receive every tile");

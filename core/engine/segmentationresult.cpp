@@ -58,6 +58,7 @@ nlohmann::json SegmentationResult::toJson(bool withTiles) const
                      {"threshold", threshold},
                      {"seconds", seconds},
                      {"read_s", readSeconds},
+                     {"read_wait_s", readWaitSeconds},
                      {"encode_s", encodeSeconds},
                      {"text_s", textSeconds},
                      {"cache", cache.toJson()},

@@ -59,7 +59,8 @@ struct SegmentationResult
     int queryGroups = 1;     // tile passes (queries are grouped to bound stitching memory)
     double threshold = 0.5;
     double seconds = 0.0;    // whole job
-    double readSeconds = 0.0;
+    double readSeconds = 0.0;     // reading source tiles (with read-ahead, partly during encoding)
+    double readWaitSeconds = 0.0; // of which the engine waited for (tiled mode)
     double encodeSeconds = 0.0;
     double textSeconds = 0.0;
     CacheCounters cache;     // counters of this job only

@@ -51,6 +51,8 @@ struct SegmentationSettings
     // Douglas-Peucker tolerance (topology preserving) in map units; empty: one pixel; 0: none.
     std::optional<double> simplifyTolerance;
     int batchSize = 1; // tiles per image-encoder call
+    // Tiled mode: read the next batch of tiles while the current one is encoded and decoded.
+    bool readAhead = true;
     // Memory for the stitching buffers (one tile row of the output per query); with many
     // queries on a wide raster, queries are processed in groups that fit.
     size_t stitchMemoryMb = 1024;

@@ -243,6 +243,15 @@ std::vector<float> Raster::readBandsFloat(const PixelWindow &inside, int bufWidt
     return buf;
 }
 
+void Raster::dropCachedBlocks() const
+{
+    GDALDataset *ds = mDataset.get();
+    ds->FlushCache(false);
+    for (int b = 1; b <= ds->GetRasterCount(); ++b)
+        if (GDALRasterBand *mask = ds->GetRasterBand(b)->GetMaskBand())
+            mask->FlushCache(false);
+}
+
 RgbImage Raster::readRgb8(const PixelWindow &window, int outWidth, int outHeight, const BandSelection &bands,
                           const ContrastStretch &stretch, Resampling resampling) const
 {

@@ -44,6 +44,11 @@ class Raster
     RgbImage readRgb8(const PixelWindow &window, int outWidth, int outHeight, const BandSelection &bands,
                       const ContrastStretch &stretch, Resampling resampling = Resampling::Bilinear) const;
 
+    // Drops this dataset's blocks from GDAL's cache (whose default limit is 5 % of RAM): the
+    // bands and their mask bands, which GDAL caches separately (readRgb8 reads the mask of the
+    // first band: without this, one byte per pixel piles up over a large raster).
+    void dropCachedBlocks() const;
+
     // Values used for the stretch statistics: the smallest overview whose longer side is at
     // least 256 px, or, without overviews, a grid of native-resolution windows.
     std::vector<std::vector<double>> sampleValues(const std::vector<int> &bands) const;

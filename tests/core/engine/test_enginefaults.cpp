@@ -80,48 +80,10 @@ class HookModel : public ColourTestModel
     std::abort(); // not reached
 }
 
-// A tiled, DEFLATE-compressed GeoTIFF (blocks of 64) of the scene with the compressed bytes
-// of the listed blocks (column, row) overwritten mid-file: the header and every other block
-// stay valid, so the file opens and only reads touching those blocks fail.
+// The scene as a tiled GeoTIFF (blocks of 64) with the listed blocks corrupt (enginetestsupport.h).
 std::string corruptTiledScene(const std::string &path, const std::vector<std::pair<int, int>> &blocks)
 {
-    const std::string plain = path + ".plain.tif";
-    makeRaster(plain, sceneSpec(kW, kH, kBoxes));
-    GDALDataset *src = GDALDataset::FromHandle(GDALOpen(plain.c_str(), GA_ReadOnly));
-    const std::string bx = std::to_string(kBlock);
-    std::vector<std::string> keep = {"TILED=YES", "BLOCKXSIZE=" + bx, "BLOCKYSIZE=" + bx, "COMPRESS=DEFLATE"};
-    std::vector<char *> opts;
-    for (std::string &o : keep)
-        opts.push_back(o.data());
-    opts.push_back(nullptr);
-    GDALDataset *dst = GetGDALDriverManager()->GetDriverByName("GTiff")->CreateCopy(path.c_str(), src, FALSE,
-                                                                                    opts.data(), nullptr, nullptr);
-    GDALClose(src);
-    if (!dst)
-        return {};
-    GDALClose(dst); // the block offsets are known once the file is written: read them back
-    dst = GDALDataset::FromHandle(GDALOpen(path.c_str(), GA_ReadOnly));
-    if (!dst)
-        return {};
-    std::vector<std::pair<long, long>> spans;
-    for (const auto &b : blocks) {
-        const std::string suffix = std::to_string(b.first) + "_" + std::to_string(b.second);
-        const char *offset = dst->GetRasterBand(1)->GetMetadataItem(("BLOCK_OFFSET_" + suffix).c_str(), "TIFF");
-        const char *size = dst->GetRasterBand(1)->GetMetadataItem(("BLOCK_SIZE_" + suffix).c_str(), "TIFF");
-        if (!offset || !size) {
-            GDALClose(dst);
-            return {};
-        }
-        spans.push_back({std::stol(offset), std::stol(size)});
-    }
-    GDALClose(dst);
-    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
-    for (const auto &s : spans) {
-        // Keep the 2-byte zlib header; 0xFF starts a deflate block of the reserved type 3.
-        f.seekp(s.first + 2);
-        f << std::string(static_cast<size_t>(s.second - 2), '\xff');
-    }
-    return f.good() ? path : std::string();
+    return corruptTiledRaster(path, sceneSpec(kW, kH, kBoxes), kBlock, blocks);
 }
 
 QStringList entriesOf(const QString &dir)

@@ -256,6 +256,36 @@ class TestSegmentationEngine : public QObject
     }
 
     // Rasters smaller than a tile: one padded tile that covers the raster.
+    // Reading the next batch of tiles while the current one is processed changes no output.
+    void readAheadChangesNothing()
+    {
+        const std::string src = scene("readahead.tif", 200, 150, kBoxes);
+        auto model = std::make_shared<ColourTestModel>(ColourTestModel::Options{64, 8, "colour"});
+        SegmentationEngine engine(model);
+        std::vector<RasterRead> probabilities;
+        for (const bool ahead : {true, false}) {
+            const QString out = mDir.filePath(ahead ? "readahead-on" : "readahead-off");
+            QVERIFY(QDir().mkpath(out));
+            SegmentationRequest r;
+            r.raster = src;
+            r.queries = {"the red roofs"};
+            r.outputs = {{(out + "/mask.tif").toStdString(), (out + "/prob.tif").toStdString(), ""}};
+            r.settings = tiled();
+            r.settings.batchSize = 2;
+            r.settings.readAhead = ahead;
+            r.settings.probabilityType = SegmentationSettings::ProbabilityType::Float32;
+            const SegmentationResult res = engine.run(r);
+            QCOMPARE(res.queries.at(0).tiles.size(), size_t(res.tileCount));
+            QVERIFY(res.readSeconds > 0.0);
+            QCOMPARE(res.toJson().at("read_wait_s").get<double>(), res.readWaitSeconds);
+            if (!ahead) // every read happens while the engine waits for it
+                QVERIFY(res.readWaitSeconds >= res.readSeconds);
+            probabilities.push_back(readRaster(r.outputs[0].probability, CV_32FC1));
+            QVERIFY(cv::countNonZero(readRaster(r.outputs[0].mask).band != expectedMask(kBoxes, 200, 150, 0)) == 0);
+        }
+        QCOMPARE(cv::norm(probabilities[0].band, probabilities[1].band, cv::NORM_INF), 0.0);
+    }
+
     void smallerThanTile()
     {
         const std::vector<SceneBox> boxes = {{10, 10, 20, 15, 0, false}};
