@@ -546,7 +546,7 @@ SegmentationResult SegmentationEngine::run(const SegmentationRequest &request, F
                     p.done = doneUnits;
                     p.total = totalUnits;
                     p.unit = "tiles";
-                                        progress(p);
+                    progress(p);
                 }
             }
             result.readWaitSeconds += reader.waitedSeconds();

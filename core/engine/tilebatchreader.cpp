@@ -148,6 +148,8 @@ std::vector<TileBatchReader::ReadTile> TileBatchReader::readBatch(size_t first)
         r.readMs = secondsSince(t0) * 1000.0;
         batch.push_back(std::move(r));
     }
+    if (end == mTiles.size())
+        mRaster.dropCachedBlocks(); // the last row's
     return batch;
 }
 

@@ -12,7 +12,7 @@
 // block, an I/O error) comes back with `error` set and nodata pixels; anything else that fails
 // while reading is rethrown by next() on the caller's thread as an Error: exceptions never
 // cross threads. The destructor waits for a read in flight. Source blocks of a finished tile
-// row are dropped from GDAL's cache when the next row starts.
+// row are dropped from GDAL's cache when the next row starts, the last row's after its read.
 #pragma once
 
 #include "geo/raster.h"
