@@ -61,6 +61,8 @@ std::vector<TileBatchReader::ReadTile> TileBatchReader::next()
         mChanged.wait(lock, [this] { return mHaveReady || !mFailure.empty(); });
         if (!mFailure.empty())
             throw Error(mFailure);
+        if (mReadyFirst != mDelivered)
+            throw Error("internal error: tile batches read out of order");
         batch = std::move(mReady);
         mReady.clear();
         mHaveReady = false;
