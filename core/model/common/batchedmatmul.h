@@ -8,7 +8,7 @@
 //   torch::Tensor scores = batchedMatmul(q, k.transpose(-2, -1)); // [..., n, m]
 // Same arguments and result as torch::matmul for a, b of equal rank >= 3 and equal leading
 // dimensions. Falls back to torch::matmul when autograd records (out= products have no
-// gradient), off the CPU, with one thread or one matrix.
+// gradient), off the CPU, with one thread, one matrix or no elements.
 // Tiny bf16 products (a text query's 16 tokens) are computed in float32 and rounded once:
 // oneDNN's bf16 bmm costs ~0.09 ms per call for SigLIP text's [16 x 16x72 @ 72x16], float32
 // 0.02 ms; both accumulate in float32.
@@ -29,7 +29,7 @@ inline torch::Tensor batchedMatmul(const torch::Tensor &a, const torch::Tensor &
 {
     const int64_t rank = a.dim();
     if (rank < 3 || b.dim() != rank || !a.device().is_cpu() || a.requires_grad() || b.requires_grad() ||
-        a.sizes().slice(0, rank - 2) != b.sizes().slice(0, rank - 2))
+        a.numel() == 0 || b.numel() == 0 || a.sizes().slice(0, rank - 2) != b.sizes().slice(0, rank - 2))
         return torch::matmul(a, b);
     const int64_t m = a.size(rank - 2), k = a.size(rank - 1), n = b.size(rank - 1);
     if (a.scalar_type() == torch::kBFloat16 && b.scalar_type() == torch::kBFloat16 &&

@@ -27,7 +27,8 @@ inline torch::Tensor fewRowsLinear(const torch::Tensor &x, const torch::Tensor &
     const bool recordsGradient = torch::GradMode::is_enabled() &&
                                  (x.requires_grad() || weight.requires_grad() || (bias.defined() && bias.requires_grad()));
     if (x.dim() < 2 || !x.device().is_cpu() || x.scalar_type() != torch::kBFloat16 ||
-        weight.scalar_type() != torch::kBFloat16 || rows == 0 || rows > kFewRowsLinearMaxRows || recordsGradient)
+        weight.scalar_type() != torch::kBFloat16 || (bias.defined() && bias.scalar_type() != torch::kBFloat16) ||
+        rows == 0 || rows > kFewRowsLinearMaxRows || recordsGradient)
         return torch::linear(x, weight, bias);
     const torch::Tensor transposed = torch::mm(weight, x.reshape({rows, in}).t()); // [out, rows]
     std::vector<int64_t> sizes(x.sizes().begin(), x.sizes().end() - 1);

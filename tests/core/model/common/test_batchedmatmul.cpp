@@ -69,6 +69,9 @@ class TestBatchedMatmul : public QObject
         const torch::Tensor reference = torch::matmul(q, kt).to(torch::kFloat32);
         const double difference = (y.to(torch::kFloat32) - reference).abs().max().item<double>();
         QVERIFY(difference <= reference.abs().max().item<double>() / 128);
+        // Empty products (no tokens) are fine too.
+        const torch::Tensor none = torch::zeros({1, 16, 0, 72}, torch::kBFloat16);
+        QCOMPARE(batchedMatmul(none, none.transpose(-2, -1)).sizes().vec(), (std::vector<int64_t>{1, 16, 0, 0}));
         // Also with one thread (the split needs two; this path does not).
         torch::set_num_threads(1);
         QVERIFY(torch::equal(batchedMatmul(q, kt), y));

@@ -85,6 +85,10 @@ class TestFewRowsLinear : public QObject
         const torch::Tensor many = torch::randn({1, kFewRowsLinearMaxRows + 1, 24}).to(torch::kBFloat16);
         const torch::Tensor wb = w.to(torch::kBFloat16), bb = b.to(torch::kBFloat16);
         QVERIFY(torch::equal(fewRowsLinear(many, wb, bb), torch::linear(many, wb, bb)));
+        // A float32 bias with bf16 input and weight: torch::linear's own error.
+        const torch::Tensor few = many.narrow(1, 0, 4);
+        QVERIFY_THROWS_EXCEPTION(c10::Error, torch::linear(few, wb, b));
+        QVERIFY_THROWS_EXCEPTION(c10::Error, fewRowsLinear(few, wb, b));
     }
 
     void gradientsFlow()
