@@ -24,10 +24,7 @@ cv::Mat ImagePreprocessor::resize(const cv::Mat &rgb, int size)
 
 torch::Tensor ImagePreprocessor::toModelInput(const cv::Mat &rgb, int size)
 {
-    const cv::Mat resized = resize(rgb, size);
-    torch::Tensor hwc = torch::from_blob(const_cast<unsigned char *>(resized.ptr<unsigned char>()), {size, size, 3},
-                                         torch::kUInt8);
-    return hwc.permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat32).div_(255.0f).contiguous();
+    return toModelInput(std::vector<cv::Mat>{rgb}, size);
 }
 
 torch::Tensor ImagePreprocessor::toModelInput(const std::vector<cv::Mat> &rgb, int size)

@@ -22,6 +22,20 @@ namespace {
 const std::vector<SceneBox> kBoxes = {{40, 30, 100, 70, 0, false}, {300, 200, 60, 50, 2, false}};
 constexpr int kW = 520, kH = 390;
 
+// A raster with the bands and stretch the engine would choose for it.
+struct OpenRaster
+{
+    explicit OpenRaster(const std::string &file)
+        : raster(Raster::open(file))
+        , bands(BandSelection::automatic(raster.info()))
+        , stretch(raster.computeStretch(bands, StretchOptions()))
+    {
+    }
+    Raster raster;
+    BandSelection bands;
+    ContrastStretch stretch;
+};
+
 bool samePixels(const cv::Mat &a, const cv::Mat &b)
 {
     return a.size() == b.size() && a.type() == b.type() && cv::norm(a, b, cv::NORM_INF) == 0.0;
@@ -58,9 +72,7 @@ class TestTileBatchReader : public QObject
     {
         QFETCH(int, batchSize);
         QFETCH(bool, readAhead);
-        const Raster raster = Raster::open(path("scene.tif"));
-        const BandSelection bands = BandSelection::automatic(raster.info());
-        const ContrastStretch stretch = raster.computeStretch(bands, StretchOptions());
+        const OpenRaster r(path("scene.tif"));
         // A window inside the raster: tile coordinates are relative to it.
         const PixelWindow window{30, 20, 470, 350};
         const TileGrid grid(window.width, window.height, 160, 24);
@@ -68,7 +80,7 @@ class TestTileBatchReader : public QObject
 
         std::vector<TileBatchReader::ReadTile> all;
         {
-            TileBatchReader reader(raster, grid.tiles(), window, batchSize, bands, stretch, readAhead);
+            TileBatchReader reader(r.raster, grid.tiles(), window, batchSize, r.bands, r.stretch, readAhead);
             int batches = 0;
             while (!reader.done()) {
                 std::vector<TileBatchReader::ReadTile> batch = reader.next();
@@ -92,7 +104,7 @@ class TestTileBatchReader : public QObject
             QCOMPARE(t.source.y, window.y + expected.valid.y);
             QCOMPARE(t.source.width, expected.valid.width);
             QCOMPARE(t.source.height, expected.valid.height);
-            const RgbImage direct = raster.readRgb8(t.source, t.source.width, t.source.height, bands, stretch);
+            const RgbImage direct = r.raster.readRgb8(t.source, t.source.width, t.source.height, r.bands, r.stretch);
             QVERIFY(samePixels(t.image.rgb, direct.rgb));
             QVERIFY(samePixels(t.image.valid, direct.valid));
             QVERIFY(t.readMs >= 0.0);
@@ -101,13 +113,11 @@ class TestTileBatchReader : public QObject
 
     void readsAheadWhileTheCallerWorks()
     {
-        const Raster raster = Raster::open(path("scene.tif"));
-        const BandSelection bands = BandSelection::automatic(raster.info());
-        const ContrastStretch stretch = raster.computeStretch(bands, StretchOptions());
+        const OpenRaster r(path("scene.tif"));
         const TileGrid grid(kW, kH, 128, 0);
         const PixelWindow window{0, 0, kW, kH};
         {
-            TileBatchReader reader(raster, grid.tiles(), window, 2, bands, stretch, true);
+            TileBatchReader reader(r.raster, grid.tiles(), window, 2, r.bands, r.stretch, true);
             // The first batch is being read before anyone asks for it...
             QTRY_VERIFY(reader.nextReady());
             QCOMPARE(reader.next().size(), size_t(2));
@@ -117,7 +127,7 @@ class TestTileBatchReader : public QObject
             QCOMPARE(second.front().tile.id, 2);
         }
         {
-            TileBatchReader reader(raster, grid.tiles(), window, 2, bands, stretch, false);
+            TileBatchReader reader(r.raster, grid.tiles(), window, 2, r.bands, r.stretch, false);
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
             QVERIFY(!reader.nextReady()); // without read-ahead nothing is read in advance
             QCOMPARE(reader.next().front().tile.id, 0);
@@ -131,11 +141,9 @@ class TestTileBatchReader : public QObject
         // exactly tile 1 fails, and the tiles after it are read as usual.
         const std::string file = corruptTiledRaster(path("corrupt.tif"), sceneSpec(256, 128, kBoxes), 64, {{1, 0}});
         QVERIFY(!file.empty());
-        const Raster raster = Raster::open(file);
-        const BandSelection bands = BandSelection::automatic(raster.info());
-        const ContrastStretch stretch = raster.computeStretch(bands, StretchOptions());
+        const OpenRaster r(file);
         const TileGrid grid(256, 128, 64, 0);
-        TileBatchReader reader(raster, grid.tiles(), {0, 0, 256, 128}, 3, bands, stretch, true);
+        TileBatchReader reader(r.raster, grid.tiles(), {0, 0, 256, 128}, 3, r.bands, r.stretch, true);
         std::vector<TileBatchReader::ReadTile> all;
         while (!reader.done())
             for (auto &t : reader.next())
@@ -155,19 +163,17 @@ class TestTileBatchReader : public QObject
 
     void stopsCleanlyMidway()
     {
-        const Raster raster = Raster::open(path("scene.tif"));
-        const BandSelection bands = BandSelection::automatic(raster.info());
-        const ContrastStretch stretch = raster.computeStretch(bands, StretchOptions());
+        const OpenRaster r(path("scene.tif"));
         const TileGrid grid(kW, kH, 64, 8);
         const PixelWindow window{0, 0, kW, kH};
         for (int i = 0; i < 20; ++i) {
             // Destroyed while the first batch, or the one after the first, is being read.
-            TileBatchReader reader(raster, grid.tiles(), window, 4, bands, stretch, true);
+            TileBatchReader reader(r.raster, grid.tiles(), window, 4, r.bands, r.stretch, true);
             if (i % 2)
                 QCOMPARE(reader.next().size(), size_t(4));
         }
         // The raster is still usable afterwards.
-        QCOMPARE(raster.readRgb8({0, 0, 10, 10}, 10, 10, bands, stretch).rgb.cols, 10);
+        QCOMPARE(r.raster.readRgb8({0, 0, 10, 10}, 10, 10, r.bands, r.stretch).rgb.cols, 10);
     }
 };
 
