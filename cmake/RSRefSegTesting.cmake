@@ -22,6 +22,7 @@ function(rsrefseg_add_qt_test)
         AUTOMOC ON
         RUNTIME_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/tests/bin")
     rsrefseg_set_warnings(${T_NAME})
+    rsrefseg_torch_pch(${T_NAME})
     add_test(NAME ${T_NAME} COMMAND ${T_NAME})
     if(NOT T_TIMEOUT)
         set(T_TIMEOUT 300)

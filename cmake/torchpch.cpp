@@ -1,0 +1,1 @@
+// The host translation unit of the precompiled LibTorch header (cmake/RSRefSegBuildSpeed.cmake).
