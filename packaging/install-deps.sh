@@ -5,8 +5,8 @@
 set -euo pipefail
 
 PACKAGES=(
-  # toolchain
-  build-essential cmake ninja-build pkg-config git
+  # toolchain; ccache keeps compiled objects between builds and fresh clones (README, Building)
+  build-essential cmake ninja-build pkg-config git ccache
   # Qt 6: Widgets, Concurrent, Test, OpenGL, SVG icons, Linguist (lupdate/lrelease)
   qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-svg-dev
   qt6-translations-l10n libgl-dev
