@@ -127,6 +127,38 @@ cv::Mat referencePostProcess(const cv::Mat &mask, double minObject, double maxHo
     return out;
 }
 
+// What a polygon over the object pixels (p > 0.5) inside `box` must report.
+struct ExpectedPolygon
+{
+    cv::Rect box;
+    int64_t pixels = 0;
+    double score = 0.0;
+    double relevance = 0.0;
+    double iou = 0.0;
+    int holes = 0;
+};
+
+void measure(ExpectedPolygon &e, const Rows &in, const std::vector<MaskPipeline::TileValues> &tiles)
+{
+    double sumIou = 0.0;
+    double sumP = 0.0;
+    for (int y = e.box.y; y < e.box.y + e.box.height; ++y)
+        for (int x = e.box.x; x < e.box.x + e.box.width; ++x) {
+            const float p = in.prob.at<float>(y, x);
+            if (!(p > 0.5f))
+                continue;
+            ++e.pixels;
+            sumP += std::lround(p * 255.0f) / 255.0; // the score is of the 8-bit probability
+            const int t = in.owner.at<int32_t>(y, x);
+            if (t >= 0) {
+                sumIou += tiles[static_cast<size_t>(t)].iou;
+                e.relevance = std::max(e.relevance, double(tiles[static_cast<size_t>(t)].relevance));
+            }
+        }
+    e.score = sumP / static_cast<double>(e.pixels);
+    e.iou = sumIou / static_cast<double>(e.pixels);
+}
+
 } // namespace
 
 class TestMaskPipeline : public QObject
@@ -343,37 +375,10 @@ class TestMaskPipeline : public QObject
         in.prob(cv::Rect(5, 30, 4, 6)).setTo(0.95);
         const std::vector<MaskPipeline::TileValues> tiles = {{0.9f, 0.7f}, {0.4f, 0.2f}, {0.8f, 0.6f}};
 
-        // Expected values, from the pixels.
-        struct Expect
-        {
-            cv::Rect box;
-            int64_t pixels = 0;
-            double score = 0.0;
-            double relevance = 0.0;
-            double iou = 0.0;
-            int holes = 0;
-        };
-        std::vector<Expect> expect = {{cv::Rect(2, 3, 8, 6)}, {cv::Rect(20, 5, 20, 20)}, {cv::Rect(5, 30, 4, 6)}};
+        std::vector<ExpectedPolygon> expect = {{cv::Rect(2, 3, 8, 6)}, {cv::Rect(20, 5, 20, 20)}, {cv::Rect(5, 30, 4, 6)}};
         expect[1].holes = 1;
-        for (Expect &e : expect) {
-            double sumIou = 0.0;
-            double sumP = 0.0;
-            for (int y = e.box.y; y < e.box.y + e.box.height; ++y)
-                for (int x = e.box.x; x < e.box.x + e.box.width; ++x) {
-                    const float p = in.prob.at<float>(y, x);
-                    if (!(p > 0.5f))
-                        continue;
-                    ++e.pixels;
-                    sumP += std::lround(p * 255.0f) / 255.0; // the score is of the 8-bit probability
-                    const int t = in.owner.at<int32_t>(y, x);
-                    if (t >= 0) {
-                        sumIou += tiles[static_cast<size_t>(t)].iou;
-                        e.relevance = std::max(e.relevance, double(tiles[static_cast<size_t>(t)].relevance));
-                    }
-                }
-            e.score = sumP / static_cast<double>(e.pixels);
-            e.iou = sumIou / static_cast<double>(e.pixels);
-        }
+        for (ExpectedPolygon &e : expect)
+            measure(e, in, tiles);
         QCOMPARE(expect[1].pixels, int64_t(20 * 20 - 4 * 4));
 
         const QString dir = freshDir(QStringLiteral("polygons"));
@@ -394,7 +399,7 @@ class TestMaskPipeline : public QObject
         QCOMPARE(v.features.size(), size_t(3));
         QCOMPARE(v.epsg, std::string("32633"));
         for (size_t i = 0; i < 3; ++i) {
-            const Expect &e = expect[i];
+            const ExpectedPolygon &e = expect[i];
             const PolygonReport &rep = reports[i];
             QCOMPARE(rep.id, int64_t(i + 1));
             QCOMPARE(rep.areaPixels, e.pixels);
