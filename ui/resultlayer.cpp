@@ -166,8 +166,16 @@ void ResultLayer::finish(const std::shared_ptr<const SegmentationResult> &result
     mResult = result;
     mSeconds = seconds;
     mState = State::Finished;
-    if (result)
-        mThreshold = result->threshold;
+    if (!result)
+        return;
+    mThreshold = result->threshold;
+    // The map shows the mask the engine wrote: its threshold is the model's when the request
+    // named none, which may differ from the 0.5 assumed while the job ran.
+    const unsigned char byte = ProbabilityDisplay::encode(static_cast<float>(mThreshold));
+    if (byte != mThresholdByte) {
+        mThresholdByte = byte;
+        recolour(mColoured.rect());
+    }
 }
 
 int ResultLayer::tileIndexAt(double px, double py) const
