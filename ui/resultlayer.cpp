@@ -127,7 +127,6 @@ QRect ResultLayer::applyTile(const TileUpdate &u)
             ++mReported;
         rec.reported = true;
         rec.report = u.report;
-        rec.activation = u.activation;
         rec.thumbnail = u.thumbnail;
     }
     // Preview: the tile's own probability, below the rows that are already final.
