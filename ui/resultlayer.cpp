@@ -54,14 +54,14 @@ ResultLayer::ResultLayer(const QString &query, const RasterInfo &raster, const S
             t.valid.x += window.x;
             t.valid.y += window.y;
             mTileIndex[t.id] = mTiles.size();
-            mTiles.push_back({t, false, {}, {}, {}});
+            mTiles.push_back({t, false, {}, {}});
         }
     } else {
         Tile t;
         t.window = window;
         t.valid = window;
         mTileIndex[0] = 0;
-        mTiles.push_back({t, false, {}, {}, {}});
+        mTiles.push_back({t, false, {}, {}});
     }
 }
 
