@@ -1,7 +1,6 @@
 #include "ui/querycontroller.h"
 
 #include "common/error.h"
-#include "engine/segmentationengine.h"
 #include "ui/appsettings.h"
 #include "ui/jobprogresspanel.h"
 #include "ui/layertreemodel.h"
@@ -64,8 +63,6 @@ QColor QueryController::nextColour()
 int QueryController::run(const QueryBar::Input &input)
 {
     const QString query = input.query.trimmed();
-    if (query.isEmpty())
-        return 0;
     const auto raster = mLayers->topRasterLayer();
     if (!raster) {
         mMessages->pushMessage(MessageBar::Level::Warning, tr("No raster"),
@@ -102,9 +99,9 @@ int QueryController::run(const QueryBar::Input &input)
     }
     PixelWindow window{0, 0, info.width, info.height};
     try {
+        request.validate(); // the engine's own checks, before the job is queued
         if (request.settings.region)
-            window = SegmentationEngine::regionWindow(info, *request.settings.region);
-        request.settings.validate();
+            window = request.settings.region->pixelWindow(info);
     } catch (const std::exception &e) {
         mMessages->pushMessage(MessageBar::Level::Warning, tr("Cannot run the query"), QString::fromStdString(e.what()));
         return 0;

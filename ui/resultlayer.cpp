@@ -54,14 +54,14 @@ ResultLayer::ResultLayer(const QString &query, const RasterInfo &raster, const S
             t.valid.x += window.x;
             t.valid.y += window.y;
             mTileIndex[t.id] = mTiles.size();
-            mTiles.push_back({t, false, {}, {}, {}});
+            mTiles.push_back({t, false, {}, {}});
         }
     } else {
         Tile t;
         t.window = window;
         t.valid = window;
         mTileIndex[0] = 0;
-        mTiles.push_back({t, false, {}, {}, {}});
+        mTiles.push_back({t, false, {}, {}});
     }
 }
 
@@ -127,7 +127,6 @@ QRect ResultLayer::applyTile(const TileUpdate &u)
             ++mReported;
         rec.reported = true;
         rec.report = u.report;
-        rec.activation = u.activation;
         rec.thumbnail = u.thumbnail;
     }
     // Preview: the tile's own probability, below the rows that are already final.

@@ -34,8 +34,7 @@ struct TileRecord
     enum class Display { Pending, Segmented, Cached, Gated, NoData };
     Tile tile;           // grid tile (window/valid in source raster pixels)
     bool reported = false;
-    TileReport report;
-    cv::Mat activation;  // SigLIP-grid logits
+    TileReport report;   // with the activation map (SigLIP-grid logits)
     cv::Mat thumbnail;   // probability thumbnail (CV_8UC1, p * 254)
     Display display() const;
 };

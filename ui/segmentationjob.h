@@ -51,8 +51,7 @@ struct ModelInfo
 // One tile of a query job, as the tile inspector and the progressive display need it.
 struct TileUpdate
 {
-    TileReport report;
-    cv::Mat activation;  // global activation logits (SigLIP grid, CV_32FC1); empty when none
+    TileReport report;   // with the activation map (the inspector's heat map)
     cv::Mat thumbnail;   // tile probability, CV_8UC1 (0..254 = p * 254), longer side <= thumbnailSize
     QRect displayRect;   // where the tile lies in the result's display image
     cv::Mat display;     // tile probability at displayRect's size, CV_8UC1 (empty: nothing to paint)

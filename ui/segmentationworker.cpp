@@ -5,7 +5,6 @@
 #include "engine/feedback.h"
 #include "engine/rsrefsegsegmentationmodel.h"
 #include "engine/segmentationengine.h"
-#include "ui/activationrecordingmodel.h"
 #include "ui/probabilitydisplay.h"
 
 #include <QCoreApplication>
@@ -266,7 +265,7 @@ void SegmentationWorker::ensureModel(Feedback &feedback)
         emit modelLoadFailed(qs(e.what()));
         throw Error(std::string("cannot load the model: ") + e.what());
     }
-    mModel = std::make_shared<ActivationRecordingModel>(model);
+    mModel = model;
     SegmentationEngine::Options options;
     options.cache.memoryBudgetMb = static_cast<size_t>(spec.cacheBudgetMb);
     options.cache.diskDir = spec.cacheDir.toStdString();
@@ -315,9 +314,7 @@ void SegmentationWorker::runJob(const Pending &p, Feedback &feedback)
         const ProbabilityDisplay display(job.window, job.displayFactor, true);
         feedback.onTile = [&](const TileReport &t, const cv::Mat &prob) {
             TileUpdate u;
-            u.report = t;
-            if (t.state != TileReport::State::NoData)
-                u.activation = mModel->lastActivation();
+            u.report = t; // with its activation map, for the tile inspector
             if (!prob.empty()) {
                 u.thumbnail = ProbabilityDisplay::thumbnail(prob, job.thumbnailSize);
                 if (t.state == TileReport::State::Gated) {

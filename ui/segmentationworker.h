@@ -30,7 +30,6 @@
 
 namespace rsrefseg {
 
-class ActivationRecordingModel;
 class Feedback;
 class SegmentationEngine;
 class SegmentationModel;
@@ -102,7 +101,7 @@ class SegmentationWorker : public QObject
     // Worker-thread state (only touched by loop()).
     ModelSpec mLoadedSpec;
     bool mModelLoaded = false;
-    std::shared_ptr<ActivationRecordingModel> mModel;
+    std::shared_ptr<SegmentationModel> mModel;
     std::unique_ptr<SegmentationEngine> mEngine;
     std::shared_ptr<const SegmentationResult> mLastResult;
     std::shared_ptr<const BatchRunner::Summary> mLastBatch;

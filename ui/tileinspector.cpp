@@ -202,10 +202,14 @@ void TileInspector::showTile(int layerId, int tileIndex)
     const TileReport &r = t.report;
     const QLocale locale;
     const bool tiled = layer->request().settings.mode == SegmentationSettings::Mode::Tiled;
-    mTitle->setText(QStringLiteral("<b>%1</b><br>%2")
+    QString title = QStringLiteral("<b>%1</b><br>%2")
                         .arg(layer->query().toHtmlEscaped(),
                              tiled ? tr("Tile r%1c%2 (id %3)").arg(t.tile.row).arg(t.tile.column).arg(t.tile.id)
-                                   : tr("View (the whole area as one model input)")));
+                                   : tr("View (the whole area as one model input)"));
+    // The engine's words, like its other messages (e.g. "the text has 90 tokens, more than ...").
+    if (!r.textWarning.empty())
+        title += QStringLiteral("<br><i>%1</i>").arg(QString::fromStdString(r.textWarning).toHtmlEscaped());
+    mTitle->setText(title);
     QString state;
     switch (t.display()) {
     case TileRecord::Display::Pending: state = tr("pending"); break;
@@ -278,7 +282,7 @@ QImage TileInspector::heatMapImage() const
     if (!layer || mTileIndex < 0)
         return QImage();
     const TileRecord &t = layer->tiles()[static_cast<size_t>(mTileIndex)];
-    const QImage heat = HeatMap::fromLogits(t.activation, 255);
+    const QImage heat = HeatMap::fromLogits(t.report.activation, 255);
     const QSize size = mInput.isNull() ? QSize(kPictureSize, kPictureSize) : mInput.size();
     QImage out(size, QImage::Format_ARGB32_Premultiplied);
     out.fill(QColor(240, 240, 240));

@@ -1,7 +1,8 @@
 // TileInspector: shows why a tile fired (or did not): the tile as the model saw it, SigLIP's
 // global activation as a heat map over it (sigmoid, turbo colours), the mask, and the numbers
-// (state, relevance vs. the gate threshold, SAM's IoU prediction, cache use, timings).
-// The tile image is read in the background; the rest comes from the result layer's records.
+// (state, relevance vs. the gate threshold, SAM's IoU prediction, cache use, timings, the
+// tokenizer's warning about the query). The tile image is read in the background; the rest
+// comes from the engine's TileReport, kept in the result layer's records.
 //
 //   TileInspector *inspector = new TileInspector(&layers);
 //   connect(canvas, &MapCanvas::tileClicked, inspector, &TileInspector::showTile);

@@ -74,8 +74,11 @@ void run(const SegmentArgs &a)
     }
     if (queries.empty())
         throw Error("no query: give --query \"...\" or --queries FILE");
-    QueryList::validate(queries);
-    const SegmentationSettings settings = a.settings.toSettings();
+    SegmentationRequest request;
+    request.raster = a.raster;
+    request.queries = queries;
+    request.settings = a.settings.toSettings();
+    request.validate();
     if (a.outMask.empty() && a.outProb.empty() && a.outVector.empty())
         throw Error("nothing to write: give --out-mask, --out-prob and/or --out-vector");
     if (!a.outVector.empty())
@@ -85,10 +88,6 @@ void run(const SegmentArgs &a)
     if (!a.outProb.empty())
         MaskPipeline::checkRasterExtension(a.outProb);
 
-    SegmentationRequest request;
-    request.raster = a.raster;
-    request.queries = queries;
-    request.settings = settings;
     request.overwrite = a.overwrite;
     const QueryOutputs base{a.outMask, a.outProb, a.outVector};
     for (size_t i = 0; i < queries.size(); ++i)
@@ -144,8 +143,7 @@ SegmentationSettings SettingsArgs::toSettings() const
     s.batchSize = batch;
     s.stitchMemoryMb = static_cast<size_t>(std::max(0, stitchMb));
     s.probabilityType = SegmentationSettings::parseProbabilityType(probType);
-    s.validate();
-    return s;
+    return s; // validated with the request (SegmentationRequest::validate, BatchRunner::preflight)
 }
 
 EmbeddingCache::Options CacheArgs::toOptions() const

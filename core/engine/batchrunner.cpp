@@ -81,6 +81,72 @@ void removeLeftovers(const fs::path &folder)
         fs::remove_all(p, ec);
 }
 
+// The (input, query) pairs that some manifest in the folder records as done.
+std::set<std::pair<std::string, std::string>> finishedItems(const std::string &outDir)
+{
+    std::set<std::pair<std::string, std::string>> finished;
+    for (const nlohmann::json &r : BatchManifest::readFolder(outDir))
+        if (r.value("status", "") == "done")
+            finished.insert({r.value("input", ""), r.value("query", "")});
+    return finished;
+}
+
+// Items come grouped by raster: [first, last) of each raster's items.
+std::vector<std::pair<size_t, size_t>> groupByRaster(const std::vector<BatchRunner::WorkItem> &items)
+{
+    std::vector<std::pair<size_t, size_t>> groups;
+    for (size_t i = 0; i < items.size();) {
+        size_t j = i;
+        while (j < items.size() && items[j].relative == items[i].relative)
+            ++j;
+        groups.emplace_back(i, j);
+        i = j;
+    }
+    return groups;
+}
+
+// The folder a raster's outputs go to.
+fs::path outputFolderOf(const BatchRunner::WorkItem &item)
+{
+    const QueryOutputs &o = item.outputs;
+    return fs::path(!o.mask.empty() ? o.mask : !o.vector.empty() ? o.vector : o.probability).parent_path();
+}
+
+nlohmann::json doneRecord(const nlohmann::json &base, const std::string &query, const SegmentationResult &r,
+                          const QueryResult &q)
+{
+    nlohmann::json rec = base;
+    rec["query"] = query;
+    rec["status"] = "done";
+    rec["outputs"] = q.outputs.toJson();
+    rec["timings"] = {{"raster_s", r.seconds},  {"read_s", r.readSeconds}, {"encode_s", r.encodeSeconds},
+                      {"decode_s", q.decodeSeconds}, {"post_s", q.postSeconds}};
+    rec["error"] = nullptr;
+    rec["polygons"] = q.polygonCount;
+    rec["object_pixels"] = q.objectPixels;
+    rec["tiles"] = r.tileCount;
+    rec["tiles_encoded"] = r.tilesEncoded;
+    // Tiles that could not be read (corrupt blocks): left out as nodata, named here.
+    rec["tiles_failed"] = nlohmann::json::array();
+    for (const FailedTile &f : r.failedTiles)
+        rec["tiles_failed"].push_back(f.toJson());
+    rec["finished"] = SegmentationEngine::isoTimeNow();
+    return rec;
+}
+
+nlohmann::json failedRecord(const nlohmann::json &base, const std::string &query, double seconds,
+                            const std::string &error)
+{
+    nlohmann::json rec = base;
+    rec["query"] = query;
+    rec["status"] = "failed";
+    rec["outputs"] = nlohmann::json::object();
+    rec["timings"] = {{"raster_s", seconds}};
+    rec["error"] = error;
+    rec["finished"] = SegmentationEngine::isoTimeNow();
+    return rec;
+}
+
 } // namespace
 
 ShardSpec ShardSpec::parse(const std::string &text)
@@ -236,8 +302,11 @@ void BatchRunner::preflight(const Options &options)
 {
     if (options.outDir.empty())
         throw Error("no output folder given");
-    options.settings.validate();
-    QueryList::validate(options.queries);
+    // The settings and queries as every item's request will carry them.
+    SegmentationRequest request;
+    request.queries = options.queries;
+    request.settings = options.settings;
+    request.validate();
     if (!options.formats.mask && !options.formats.probability && options.formats.vectorExtension.empty())
         throw Error("no output format selected");
     listRasters(options.inputDir, options.recursive, options.patterns);
@@ -262,29 +331,16 @@ BatchRunner::Summary BatchRunner::run(Feedback *feedback)
         (fs::path(mOptions.outDir) / BatchManifest::fileName(mOptions.shard.index, mOptions.shard.count)).string();
 
     // What is finished already (any shard's manifest): skipped on resume.
-    std::set<std::pair<std::string, std::string>> finished;
-    if (mOptions.resume)
-        for (const nlohmann::json &r : BatchManifest::readFolder(mOptions.outDir))
-            if (r.value("status", "") == "done")
-                finished.insert({r.value("input", ""), r.value("query", "")});
+    const std::set<std::pair<std::string, std::string>> finished =
+        mOptions.resume ? finishedItems(mOptions.outDir) : std::set<std::pair<std::string, std::string>>();
     BatchManifest manifest(manifestPath);
 
     Summary summary;
     summary.items = static_cast<int>(items.size());
     summary.manifest = manifestPath;
-    const std::string host = hostName();
-
-    // Items come grouped by raster: one engine run per raster for its unfinished queries.
-    std::vector<std::pair<size_t, size_t>> groups;
-    for (size_t i = 0; i < items.size();) {
-        size_t j = i;
-        while (j < items.size() && items[j].relative == items[i].relative)
-            ++j;
-        groups.emplace_back(i, j);
-        i = j;
-    }
+    // One engine run per raster for its unfinished queries.
+    const std::vector<std::pair<size_t, size_t>> groups = groupByRaster(items);
     summary.rasters = static_cast<int>(groups.size());
-
     for (size_t g = 0; g < groups.size(); ++g) {
         if (feedback)
             feedback->throwIfCancelled();
@@ -295,107 +351,89 @@ BatchRunner::Summary BatchRunner::run(Feedback *feedback)
             else
                 pending.push_back(&items[i]);
         }
-        if (pending.empty())
-            continue;
-        const std::string &rel = pending.front()->relative;
-        const std::string label = "[" + std::to_string(g + 1) + "/" + std::to_string(groups.size()) + "] " + rel;
-
-        SegmentationRequest request;
-        request.raster = pending.front()->raster;
-        request.settings = mOptions.settings;
-        request.settings.probabilityType = mOptions.formats.probabilityType;
-        // On resume, outputs without a "done" record are leftovers of a killed run.
-        request.overwrite = mOptions.overwrite || mOptions.resume;
-        for (const WorkItem *w : pending) {
-            request.queries.push_back(w->query);
-            request.outputs.push_back(w->outputs);
-        }
-
-        Feedback inner;
-        inner.linkParent(feedback);
-        if (feedback) {
-            const double base = static_cast<double>(g) / static_cast<double>(groups.size());
-            inner.onProgress = [feedback, base, label, &groups](const ProgressInfo &p) {
-                ProgressInfo q = p;
-                q.fraction = base + p.fraction / static_cast<double>(groups.size());
-                q.detail = label;
-                feedback->setProgress(q);
-            };
-            inner.onTile = feedback->onTile;
-            inner.onRows = feedback->onRows;
-            inner.onMessage = feedback->onMessage;
-        }
-
-        const std::string started = SegmentationEngine::isoTimeNow();
-        const auto ts = std::chrono::steady_clock::now();
-        nlohmann::json base{{"input", rel},        {"shard", mOptions.shard.toString()},
-                            {"host", host},        {"pid", static_cast<int>(::getpid())},
-                            {"started", started}};
-        const WorkItem &first = *pending.front();
-        const fs::path outFolder =
-            fs::path(!first.outputs.mask.empty()     ? first.outputs.mask
-                     : !first.outputs.vector.empty() ? first.outputs.vector
-                                                     : first.outputs.probability)
-                .parent_path();
-        const bool folderExisted = fs::is_directory(outFolder, ec);
-        try {
-            if (mOptions.resume)
-                removeLeftovers(outFolder);
-            fs::create_directories(outFolder, ec);
-            if (!fs::is_directory(outFolder, ec))
-                throw Error("cannot create output folder '" + outFolder.string() + "'" +
-                            (ec ? ": " + ec.message() : ""));
-            const SegmentationResult r = mEngine.run(request, &inner);
-            for (size_t k = 0; k < pending.size(); ++k) {
-                const QueryResult &q = r.queries[k];
-                nlohmann::json rec = base;
-                rec["query"] = pending[k]->query;
-                rec["status"] = "done";
-                rec["outputs"] = q.outputs.toJson();
-                rec["timings"] = {{"raster_s", r.seconds},  {"read_s", r.readSeconds}, {"encode_s", r.encodeSeconds},
-                                  {"decode_s", q.decodeSeconds}, {"post_s", q.postSeconds}};
-                rec["error"] = nullptr;
-                rec["polygons"] = q.polygonCount;
-                rec["object_pixels"] = q.objectPixels;
-                rec["tiles"] = r.tileCount;
-                rec["tiles_encoded"] = r.tilesEncoded;
-                // Tiles that could not be read (corrupt blocks): left out as nodata, named here.
-                rec["tiles_failed"] = nlohmann::json::array();
-                for (const FailedTile &f : r.failedTiles)
-                    rec["tiles_failed"].push_back(f.toJson());
-                rec["finished"] = SegmentationEngine::isoTimeNow();
-                manifest.append(rec);
-                ++summary.done;
-                if (feedback)
-                    feedback->message(label + " '" + pending[k]->query + "': done, " + std::to_string(q.polygonCount) +
-                                      " polygon(s)");
-            }
-        } catch (const CancelledError &) {
-            // Nothing recorded for the raster in progress; its outputs never appeared.
-            if (!folderExisted)
-                fs::remove(outFolder, ec);
-            throw;
-        } catch (const std::exception &e) {
-            if (!folderExisted)
-                fs::remove(outFolder, ec); // only if empty: a failed raster leaves no folder behind
-            const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - ts).count();
-            for (const WorkItem *w : pending) {
-                nlohmann::json rec = base;
-                rec["query"] = w->query;
-                rec["status"] = "failed";
-                rec["outputs"] = nlohmann::json::object();
-                rec["timings"] = {{"raster_s", secs}};
-                rec["error"] = e.what();
-                rec["finished"] = SegmentationEngine::isoTimeNow();
-                manifest.append(rec);
-                ++summary.failed;
-            }
-            if (feedback)
-                feedback->message(label + ": failed: " + e.what());
-        }
+        if (!pending.empty())
+            runRaster(pending, g, groups.size(), manifest, summary, feedback);
     }
     summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return summary;
+}
+
+SegmentationRequest BatchRunner::requestFor(const std::vector<const WorkItem *> &pending) const
+{
+    SegmentationRequest request;
+    request.raster = pending.front()->raster;
+    request.settings = mOptions.settings;
+    request.settings.probabilityType = mOptions.formats.probabilityType;
+    // On resume, outputs without a "done" record are leftovers of a killed run.
+    request.overwrite = mOptions.overwrite || mOptions.resume;
+    for (const WorkItem *w : pending) {
+        request.queries.push_back(w->query);
+        request.outputs.push_back(w->outputs);
+    }
+    return request;
+}
+
+// Raster `index` of `count` with its unfinished queries: one engine run, one manifest record per
+// query ("done", or "failed" with the error: the batch goes on).
+void BatchRunner::runRaster(const std::vector<const WorkItem *> &pending, size_t index, size_t count,
+                            BatchManifest &manifest, Summary &summary, Feedback *feedback)
+{
+    const std::string &rel = pending.front()->relative;
+    const std::string label = "[" + std::to_string(index + 1) + "/" + std::to_string(count) + "] " + rel;
+    const SegmentationRequest request = requestFor(pending);
+    Feedback inner;
+    inner.linkParent(feedback);
+    if (feedback) {
+        const double base = static_cast<double>(index) / static_cast<double>(count);
+        inner.onProgress = [feedback, base, label, count](const ProgressInfo &p) {
+            ProgressInfo q = p;
+            q.fraction = base + p.fraction / static_cast<double>(count);
+            q.detail = label;
+            feedback->setProgress(q);
+        };
+        inner.onTile = feedback->onTile;
+        inner.onRows = feedback->onRows;
+        inner.onMessage = feedback->onMessage;
+    }
+
+    const auto ts = std::chrono::steady_clock::now();
+    const nlohmann::json base{{"input", rel},         {"shard", mOptions.shard.toString()},
+                              {"host", hostName()},   {"pid", static_cast<int>(::getpid())},
+                              {"started", SegmentationEngine::isoTimeNow()}};
+    std::error_code ec;
+    const fs::path outFolder = outputFolderOf(*pending.front());
+    const bool folderExisted = fs::is_directory(outFolder, ec);
+    try {
+        if (mOptions.resume)
+            removeLeftovers(outFolder);
+        fs::create_directories(outFolder, ec);
+        if (!fs::is_directory(outFolder, ec))
+            throw Error("cannot create output folder '" + outFolder.string() + "'" + (ec ? ": " + ec.message() : ""));
+        const SegmentationResult r = mEngine.run(request, &inner);
+        for (size_t k = 0; k < pending.size(); ++k) {
+            const QueryResult &q = r.queries[k];
+            manifest.append(doneRecord(base, pending[k]->query, r, q));
+            ++summary.done;
+            if (feedback)
+                feedback->message(label + " '" + pending[k]->query + "': done, " + std::to_string(q.polygonCount) +
+                                  " polygon(s)");
+        }
+    } catch (const CancelledError &) {
+        // Nothing recorded for the raster in progress; its outputs never appeared.
+        if (!folderExisted)
+            fs::remove(outFolder, ec);
+        throw;
+    } catch (const std::exception &e) {
+        if (!folderExisted)
+            fs::remove(outFolder, ec); // only if empty: a failed raster leaves no folder behind
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - ts).count();
+        for (const WorkItem *w : pending) {
+            manifest.append(failedRecord(base, w->query, secs, e.what()));
+            ++summary.failed;
+        }
+        if (feedback)
+            feedback->message(label + ": failed: " + e.what());
+    }
 }
 
 } // namespace rsrefseg

@@ -31,6 +31,8 @@
 
 namespace rsrefseg {
 
+class BatchManifest;
+
 struct ShardSpec
 {
     int index = 1; // 1-based
@@ -103,6 +105,10 @@ class BatchRunner
     Summary run(Feedback *feedback = nullptr);
 
   private:
+    SegmentationRequest requestFor(const std::vector<const WorkItem *> &pending) const;
+    void runRaster(const std::vector<const WorkItem *> &pending, size_t index, size_t count, BatchManifest &manifest,
+                   Summary &summary, Feedback *feedback);
+
     SegmentationEngine &mEngine;
     Options mOptions;
 };

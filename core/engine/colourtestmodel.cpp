@@ -61,6 +61,9 @@ FeaturesPtr ColourTestModel::encodeText(const std::string &query)
     ++mTextCalls;
     auto f = std::make_shared<FeatureMap>();
     f->tensors["channel"] = torch::full({1}, static_cast<int64_t>(channelFor(query)), torch::kInt64);
+    if (mOptions.warnAfterCharacters > 0 && query.size() > mOptions.warnAfterCharacters)
+        f->textWarning = "the query has " + std::to_string(query.size()) + " characters, more than the " +
+                         std::to_string(mOptions.warnAfterCharacters) + " this test model reads without a warning";
     return f;
 }
 

@@ -8,7 +8,9 @@
 // mask is exact. The global activation is the logit max-pooled to an activationGrid square
 // grid (relevance = sigmoid of the brightest pixel: tiles without bright pixels are gated),
 // and the IoU prediction is the mean probability of the object pixels (0 without any).
-// Counters tell tests how often each phase ran.
+// A query longer than warnAfterCharacters (0: never) comes with a text warning, as a real
+// tokenizer's truncation would (the whole query is still read). Counters tell tests how often
+// each phase ran.
 //
 //   ColourTestModel model({64});
 //   FeaturesPtr f = model.encodeImages({tile})[0];
@@ -30,6 +32,7 @@ class ColourTestModel : public SegmentationModel
         int inputSize = 64;
         int activationGrid = 8;
         std::string id = "colour-test-v1";
+        size_t warnAfterCharacters = 0;
     };
 
     ColourTestModel();

@@ -15,6 +15,10 @@ namespace rsrefseg {
 struct FeatureMap
 {
     std::map<std::string, torch::Tensor> tensors;
+    // Text features only: the tokenizer's warning about how the query was read (e.g. truncated
+    // to the text tower's length), set by SegmentationModel::encodeText so that the query is
+    // tokenized once; empty when it was read as written. Not written to disk.
+    std::string textWarning;
 
     size_t bytes() const
     {

@@ -78,8 +78,38 @@ void MaskPipeline::checkRasterExtension(const std::string &path)
 MaskPipeline::MaskPipeline(const Options &options)
     : mOptions(options)
 {
-    const QueryOutputs &out = options.outputs;
     // Everything that can be refused is refused before a single pixel is computed.
+    checkOptions(options);
+    const bool areasInM2 = options.areaUnit == SegmentationSettings::AreaUnit::SquareMetres &&
+                           (options.minObjectArea > 0.0 || options.maxHoleArea > 0.0);
+    if (areasInM2) {
+        mAreas = std::make_unique<AreaCalculator>(options.grid.crsWkt);
+        if (mAreas->kind() == AreaCalculator::Kind::None)
+            throw Error("areas in m2 need a raster with a CRS; '" + options.source +
+                        "' has none (give the areas in pixels)");
+        mPerRowArea = mAreas->isGeodesic() || !options.grid.transform.isNorthUp();
+        mConstantPixelArea = mAreas->pixelArea(options.grid.transform, 0, 0);
+    }
+    mWantVector = !options.outputs.vector.empty();
+    openOutputs();
+
+    std::error_code ec;
+    if (!fs::is_directory(options.workDir, ec))
+        throw Error("work folder '" + options.workDir + "' does not exist");
+    const RasterGrid &grid = options.grid;
+    mRaw = std::make_unique<GeoTiffWriter>(scratch("raw.tif"), grid, scratchOptions(GeoTiffWriter::DataType::Byte));
+    if (mWantVector) {
+        mProb8 =
+            std::make_unique<GeoTiffWriter>(scratch("prob8.tif"), grid, scratchOptions(GeoTiffWriter::DataType::Byte));
+        mOwner =
+            std::make_unique<GeoTiffWriter>(scratch("owner.tif"), grid, scratchOptions(GeoTiffWriter::DataType::Int32));
+    }
+}
+
+// Output formats, distinct paths and the threshold.
+void MaskPipeline::checkOptions(const Options &options)
+{
+    const QueryOutputs &out = options.outputs;
     if (!out.mask.empty())
         checkRasterExtension(out.mask);
     if (!out.probability.empty())
@@ -94,19 +124,14 @@ MaskPipeline::MaskPipeline(const Options &options)
         throw Error("two outputs of query '" + options.query + "' have the same path");
     if (!(options.threshold > 0.0 && options.threshold < 1.0))
         throw Error("threshold must lie strictly between 0 and 1");
+}
 
-    const bool areasInM2 = options.areaUnit == SegmentationSettings::AreaUnit::SquareMetres &&
-                           (options.minObjectArea > 0.0 || options.maxHoleArea > 0.0);
-    if (areasInM2) {
-        mAreas = std::make_unique<AreaCalculator>(options.grid.crsWkt);
-        if (mAreas->kind() == AreaCalculator::Kind::None)
-            throw Error("areas in m2 need a raster with a CRS; '" + options.source +
-                        "' has none (give the areas in pixels)");
-        mPerRowArea = mAreas->isGeodesic() || !options.grid.transform.isNorthUp();
-        mConstantPixelArea = mAreas->pixelArea(options.grid.transform, 0, 0);
-    }
-
-    mWantVector = !out.vector.empty();
+// The user's outputs, opened now (an existing file without overwrite, an unwritable folder
+// fail here); they appear at their paths in commit().
+void MaskPipeline::openOutputs()
+{
+    const Options &options = mOptions;
+    const QueryOutputs &out = options.outputs;
     const RasterGrid &grid = options.grid;
     if (!out.mask.empty()) {
         GeoTiffWriter::Options o;
@@ -154,17 +179,6 @@ MaskPipeline::MaskPipeline(const Options &options)
                                                                           {"model", VectorField::String},
                                                                           {"created", VectorField::String}},
                                                  "rsrefseg", options.overwrite);
-
-    std::error_code ec;
-    if (!fs::is_directory(options.workDir, ec))
-        throw Error("work folder '" + options.workDir + "' does not exist");
-    mRaw = std::make_unique<GeoTiffWriter>(scratch("raw.tif"), grid, scratchOptions(GeoTiffWriter::DataType::Byte));
-    if (mWantVector) {
-        mProb8 =
-            std::make_unique<GeoTiffWriter>(scratch("prob8.tif"), grid, scratchOptions(GeoTiffWriter::DataType::Byte));
-        mOwner =
-            std::make_unique<GeoTiffWriter>(scratch("owner.tif"), grid, scratchOptions(GeoTiffWriter::DataType::Int32));
-    }
 }
 
 MaskPipeline::~MaskPipeline()
@@ -268,105 +282,129 @@ std::string MaskPipeline::filterPass(const std::string &input, bool removeObject
     return output;
 }
 
+void MaskPipeline::countRow(const uint8_t *row)
+{
+    for (int x = 0; x < mOptions.grid.width; ++x) {
+        mObjectPixels += row[x] == 1;
+        mValidPixels += row[x] != 255;
+    }
+}
+
 void MaskPipeline::finalPass(const std::string &input, const std::vector<TileValues> &tiles, Feedback *feedback,
                              const std::function<void(const std::string &, double)> &progress)
 {
-    const RasterGrid &grid = mOptions.grid;
-    cv::Mat rows;
-    int y0 = 0;
-    auto count = [&](const uint8_t *row) {
-        for (int x = 0; x < grid.width; ++x) {
-            mObjectPixels += row[x] == 1;
-            mValidPixels += row[x] != 255;
-        }
-    };
-
     if (!mWantVector) {
-        if (!mMask) {
-            BlockRowReader reader(input, 1, CV_8UC1, kBlockRows);
-            while (reader.next(rows, y0))
-                for (int r = 0; r < rows.rows; ++r)
-                    count(rows.ptr<uint8_t>(r));
-            return;
-        }
-        BlockRowReader reader(input, 1, CV_8UC1, kBlockRows);
-        while (reader.next(rows, y0)) {
-            if (feedback)
-                feedback->throwIfCancelled();
-            for (int r = 0; r < rows.rows; ++r)
-                count(rows.ptr<uint8_t>(r));
-            mMask->writeRows(y0, rows);
-        }
+        maskPass(input, feedback);
         return;
     }
-
-    // Pass 1: components with their statistics.
-    ComponentLabeller lab(grid.width, grid.height);
-    {
-        BlockRowReader mask(input, 1, CV_8UC1, kBlockRows);
-        BlockRowReader prob(scratch("prob8.tif"), 1, CV_8UC1, kBlockRows);
-        BlockRowReader owner(scratch("owner.tif"), 1, CV_32SC1, kBlockRows);
-        cv::Mat probRows;
-        cv::Mat ownerRows;
-        int py = 0;
-        int oy = 0;
-        std::vector<float> relevance(static_cast<size_t>(grid.width));
-        std::vector<float> iou(static_cast<size_t>(grid.width));
-        while (mask.next(rows, y0) && prob.next(probRows, py) && owner.next(ownerRows, oy)) {
-            if (feedback)
-                feedback->throwIfCancelled();
-            for (int r = 0; r < rows.rows; ++r) {
-                const int32_t *o = ownerRows.ptr<int32_t>(r);
-                for (int x = 0; x < grid.width; ++x) {
-                    const bool known = o[x] >= 0 && static_cast<size_t>(o[x]) < tiles.size();
-                    relevance[static_cast<size_t>(x)] = known ? tiles[static_cast<size_t>(o[x])].relevance : 0.0f;
-                    iou[static_cast<size_t>(x)] = known ? tiles[static_cast<size_t>(o[x])].iou : 0.0f;
-                }
-                lab.addRow(rows.ptr<uint8_t>(r), pixelArea(y0 + r),
-                           {probRows.ptr<uint8_t>(r), relevance.data(), iou.data()});
-            }
-            if (progress)
-                progress("components", 0.4 * (y0 + rows.rows) / grid.height);
-        }
-    }
+    ComponentLabeller lab(mOptions.grid.width, mOptions.grid.height);
+    labelComponents(input, tiles, lab, feedback, progress);
     lab.finish();
+    const std::string labelsPath = writeLabels(input, lab, feedback, progress);
+    polygonize(labelsPath, lab, feedback, progress);
+}
+
+// Without polygons: count the pixels, and write the mask when one is wanted.
+void MaskPipeline::maskPass(const std::string &input, Feedback *feedback)
+{
+    cv::Mat rows;
+    int y0 = 0;
+    BlockRowReader reader(input, 1, CV_8UC1, kBlockRows);
+    if (!mMask) {
+        while (reader.next(rows, y0))
+            for (int r = 0; r < rows.rows; ++r)
+                countRow(rows.ptr<uint8_t>(r));
+        return;
+    }
+    while (reader.next(rows, y0)) {
+        if (feedback)
+            feedback->throwIfCancelled();
+        for (int r = 0; r < rows.rows; ++r)
+            countRow(rows.ptr<uint8_t>(r));
+        mMask->writeRows(y0, rows);
+    }
+}
+
+// Polygons, pass 1: components with their statistics (probability, owning tiles' values).
+void MaskPipeline::labelComponents(const std::string &input, const std::vector<TileValues> &tiles,
+                                   ComponentLabeller &lab, Feedback *feedback,
+                                   const std::function<void(const std::string &, double)> &progress)
+{
+    const RasterGrid &grid = mOptions.grid;
+    BlockRowReader mask(input, 1, CV_8UC1, kBlockRows);
+    BlockRowReader prob(scratch("prob8.tif"), 1, CV_8UC1, kBlockRows);
+    BlockRowReader owner(scratch("owner.tif"), 1, CV_32SC1, kBlockRows);
+    cv::Mat rows;
+    cv::Mat probRows;
+    cv::Mat ownerRows;
+    int y0 = 0;
+    int py = 0;
+    int oy = 0;
+    std::vector<float> relevance(static_cast<size_t>(grid.width));
+    std::vector<float> iou(static_cast<size_t>(grid.width));
+    while (mask.next(rows, y0) && prob.next(probRows, py) && owner.next(ownerRows, oy)) {
+        if (feedback)
+            feedback->throwIfCancelled();
+        for (int r = 0; r < rows.rows; ++r) {
+            const int32_t *o = ownerRows.ptr<int32_t>(r);
+            for (int x = 0; x < grid.width; ++x) {
+                const bool known = o[x] >= 0 && static_cast<size_t>(o[x]) < tiles.size();
+                relevance[static_cast<size_t>(x)] = known ? tiles[static_cast<size_t>(o[x])].relevance : 0.0f;
+                iou[static_cast<size_t>(x)] = known ? tiles[static_cast<size_t>(o[x])].iou : 0.0f;
+            }
+            lab.addRow(rows.ptr<uint8_t>(r), pixelArea(y0 + r), {probRows.ptr<uint8_t>(r), relevance.data(), iou.data()});
+        }
+        if (progress)
+            progress("components", 0.4 * (y0 + rows.rows) / grid.height);
+    }
+}
+
+// Polygons, pass 2: the final mask and a label raster for the polygons; returns its path.
+std::string MaskPipeline::writeLabels(const std::string &input, ComponentLabeller &lab, Feedback *feedback,
+                                      const std::function<void(const std::string &, double)> &progress)
+{
+    const RasterGrid &grid = mOptions.grid;
+    const std::string labelsPath = scratch("labels.tif");
+    // Always with a geotransform: polygons of a raster without georeference then come out in
+    // the pixel coordinates QGIS shows it in (GeoTransform::pixelCoordinates), not y down.
+    RasterGrid labelGrid = grid;
+    labelGrid.hasTransform = true;
+    GeoTiffWriter labels(labelsPath, labelGrid, scratchOptions(GeoTiffWriter::DataType::Int32));
+    BlockRowReader reader(input, 1, CV_8UC1, kBlockRows);
+    cv::Mat rows;
+    cv::Mat labelRows;
+    int y0 = 0;
+    while (reader.next(rows, y0)) {
+        if (feedback)
+            feedback->throwIfCancelled();
+        labelRows.create(rows.rows, grid.width, CV_32SC1);
+        for (int r = 0; r < rows.rows; ++r) {
+            const uint8_t *row = rows.ptr<uint8_t>(r);
+            countRow(row);
+            int32_t *l = labelRows.ptr<int32_t>(r);
+            lab.relabelRow(row, [&](int x0, int x1, int32_t c) {
+                std::fill(l + x0, l + x1, lab.component(c).objectNumber);
+            });
+        }
+        labels.writeRows(y0, labelRows);
+        if (mMask)
+            mMask->writeRows(y0, rows);
+        if (progress)
+            progress("components", 0.4 + 0.3 * (y0 + rows.rows) / grid.height);
+    }
+    labels.commit();
+    return labelsPath;
+}
+
+// Polygons, streamed from GDALPolygonize straight into the vector output.
+void MaskPipeline::polygonize(const std::string &labelsPath, const ComponentLabeller &lab, Feedback *feedback,
+                              const std::function<void(const std::string &, double)> &progress)
+{
+    const RasterGrid &grid = mOptions.grid;
     std::vector<int32_t> componentOfObject(static_cast<size_t>(lab.objectCount()) + 1, -1);
     for (int32_t c = 0; c < lab.componentCount(); ++c)
         if (lab.component(c).cls == ComponentLabeller::Object)
             componentOfObject[static_cast<size_t>(lab.component(c).objectNumber)] = c;
-
-    // Pass 2: the final mask and a label raster for the polygons.
-    const std::string labelsPath = scratch("labels.tif");
-    {
-        // Always with a geotransform: polygons of a raster without georeference then come out in
-        // the pixel coordinates QGIS shows it in (GeoTransform::pixelCoordinates), not y down.
-        RasterGrid labelGrid = grid;
-        labelGrid.hasTransform = true;
-        GeoTiffWriter labels(labelsPath, labelGrid, scratchOptions(GeoTiffWriter::DataType::Int32));
-        BlockRowReader reader(input, 1, CV_8UC1, kBlockRows);
-        cv::Mat labelRows;
-        while (reader.next(rows, y0)) {
-            if (feedback)
-                feedback->throwIfCancelled();
-            labelRows.create(rows.rows, grid.width, CV_32SC1);
-            for (int r = 0; r < rows.rows; ++r) {
-                const uint8_t *row = rows.ptr<uint8_t>(r);
-                count(row);
-                int32_t *l = labelRows.ptr<int32_t>(r);
-                lab.relabelRow(row, [&](int x0, int x1, int32_t c) {
-                    std::fill(l + x0, l + x1, lab.component(c).objectNumber);
-                });
-            }
-            labels.writeRows(y0, labelRows);
-            if (mMask)
-                mMask->writeRows(y0, rows);
-            if (progress)
-                progress("components", 0.4 + 0.3 * (y0 + rows.rows) / grid.height);
-        }
-        labels.commit();
-    }
-
-    // Polygons, streamed from GDALPolygonize straight into the vector output.
     const AreaCalculator areas(grid.crsWkt);
     const double tolerance = mOptions.simplifyTolerance ? *mOptions.simplifyTolerance
                                                         : std::min(grid.transform.pixelWidth(), grid.transform.pixelHeight());

@@ -28,6 +28,7 @@
 namespace rsrefseg {
 
 class AreaCalculator;
+class ComponentLabeller;
 class GeoTiffWriter;
 class VectorWriter;
 
@@ -105,10 +106,21 @@ class MaskPipeline
     static void checkRasterExtension(const std::string &path);
 
   private:
+    using Progress = std::function<void(const std::string &, double)>;
+    static void checkOptions(const Options &options);
+    void openOutputs();
     std::string scratch(const std::string &name);
     std::string filterPass(const std::string &input, bool removeObjects, Feedback *feedback);
     void finalPass(const std::string &input, const std::vector<TileValues> &tiles, Feedback *feedback,
-                   const std::function<void(const std::string &, double)> &progress);
+                   const Progress &progress);
+    void maskPass(const std::string &input, Feedback *feedback);
+    void labelComponents(const std::string &input, const std::vector<TileValues> &tiles, ComponentLabeller &lab,
+                         Feedback *feedback, const Progress &progress);
+    std::string writeLabels(const std::string &input, ComponentLabeller &lab, Feedback *feedback,
+                            const Progress &progress);
+    void polygonize(const std::string &labelsPath, const ComponentLabeller &lab, Feedback *feedback,
+                    const Progress &progress);
+    void countRow(const uint8_t *row);
     double pixelArea(int y) const;
 
     Options mOptions;

@@ -204,16 +204,8 @@ FeaturesPtr RSRefSegSegmentationModel::encodeText(const std::string &query)
     auto m = std::make_shared<FeatureMap>();
     m->tensors["tokens"] = t.tokens.contiguous();
     m->tensors["pooled"] = t.pooled.contiguous();
+    m->textWarning = e.warning;
     return m;
-}
-
-std::string RSRefSegSegmentationModel::textWarning(const std::string &query) const
-{
-    try {
-        return d->tokenizer->encode(query).warning;
-    } catch (const Error &e) {
-        return e.what();
-    }
 }
 
 ModelOutput RSRefSegSegmentationModel::decode(const FeaturesPtr &image, const FeaturesPtr &text)

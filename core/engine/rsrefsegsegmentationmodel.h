@@ -49,7 +49,6 @@ class RSRefSegSegmentationModel : public SegmentationModel
     std::vector<FeaturesPtr> encodeImages(const std::vector<cv::Mat> &rgb) override;
     FeaturesPtr encodeText(const std::string &query) override;
     ModelOutput decode(const FeaturesPtr &image, const FeaturesPtr &text) override;
-    std::string textWarning(const std::string &query) const override;
 
     int64_t parameterCount() const;
     int threads() const;

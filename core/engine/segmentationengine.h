@@ -14,8 +14,8 @@
 // tile row of the output (about 20 bytes x width x tile size per query group, source blocks
 // included) — never by the raster's height or pixel count.
 //
-// One job at a time per engine (run() serialises). Exceptions (Error, CancelledError) leave
-// no output and no scratch file behind.
+// One job at a time per engine (run() serialises); each run is an EngineRun (its steps are
+// named there). Exceptions (Error, CancelledError) leave no output and no scratch file behind.
 #pragma once
 
 #include "engine/embeddingcache.h"
@@ -23,7 +23,6 @@
 #include "engine/segmentationmodel.h"
 #include "engine/segmentationrequest.h"
 #include "engine/segmentationresult.h"
-#include "geo/rasterinfo.h"
 
 #include <memory>
 #include <mutex>
@@ -47,9 +46,6 @@ class SegmentationEngine
     const std::shared_ptr<SegmentationModel> &modelPtr() const { return mModel; }
     EmbeddingCache &cache() { return mCache; }
 
-    // The source pixels a map-coordinate box covers, clipped to the raster. Throws Error when
-    // the box lies outside the raster.
-    static PixelWindow regionWindow(const RasterInfo &info, const MapBox &box);
     // Current UTC time as ISO 8601 ("2025-01-31T12:00:00Z").
     static std::string isoTimeNow();
 

@@ -1,8 +1,9 @@
-// SegmentationModel: what the engine needs from a referring-segmentation model, in the
-// two phases of RSRefSeg (DESIGN.md §2): encodeImages() once per tile (expensive, cached),
-// encodeText() once per query (cached), decode() per tile and query (cheap). Features are
-// opaque handles (FeatureMap, named tensors) so that the embedding cache can keep them in
-// memory or write them to disk without knowing the model; outputs leave as plain cv::Mat.
+// SegmentationModel: what the engine needs from a referring-segmentation model, in RSRefSeg's
+// two phases (heavy image encoding, then cheap per-query calls): encodeImages() once per tile
+// (expensive, cached), encodeText() once per query (cached), decode() per tile and query
+// (cheap). Features are opaque handles (FeatureMap, named tensors) so that the embedding cache
+// can keep them in memory or write them to disk without knowing the model; outputs leave as
+// plain cv::Mat.
 //
 // Implementations: RSRefSegSegmentationModel (the real network from a model bundle) and
 // ColourTestModel (deterministic, for geometry tests). This header does not include torch.
@@ -22,6 +23,10 @@ namespace rsrefseg {
 
 struct FeatureMap; // engine/featuremap.h (named tensors; includes torch)
 using FeaturesPtr = std::shared_ptr<const FeatureMap>;
+
+// FeatureMap::textWarning of text features, for code that does not include torch (the engine's
+// pipeline); empty for null features.
+std::string textWarningOf(const FeaturesPtr &text);
 
 struct ModelOutput
 {
@@ -47,15 +52,10 @@ class SegmentationModel
 
     // Images: CV_8UC3 in R,G,B order, any size (resized to inputSize() as upstream does).
     virtual std::vector<FeaturesPtr> encodeImages(const std::vector<cv::Mat> &rgb) = 0;
-    // Throws rsrefseg::Error for an empty query.
+    // Throws rsrefseg::Error for an empty query. A warning about how the query was read (e.g.
+    // truncated to the text tower's length) comes back in the features' textWarning.
     virtual FeaturesPtr encodeText(const std::string &query) = 0;
     virtual ModelOutput decode(const FeaturesPtr &image, const FeaturesPtr &text) = 0;
-    // A warning about how the query was read (e.g. truncated to the text tower's length).
-    virtual std::string textWarning(const std::string &query) const
-    {
-        (void)query;
-        return {};
-    }
 };
 
 } // namespace rsrefseg

@@ -9,21 +9,13 @@
 #pragma once
 
 #include "geo/contraststretch.h"
+#include "geo/mapbox.h"
 
 #include <cstddef>
 #include <optional>
 #include <string>
 
 namespace rsrefseg {
-
-// A rectangle in the raster's map coordinates (its CRS units; pixels without georeference).
-struct MapBox
-{
-    double minX = 0.0;
-    double minY = 0.0;
-    double maxX = 0.0;
-    double maxY = 0.0;
-};
 
 struct SegmentationSettings
 {

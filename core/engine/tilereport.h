@@ -1,11 +1,13 @@
 // TileReport: what happened to one tile for one query (state, relevance, SAM IoU prediction,
-// cache use, timings). Reported through Feedback::onTile as each tile finishes and kept in the
-// result, for the desktop app's tile inspector and the CLI's JSON output.
+// cache use, timings, the global activation map, how the query was read). Reported through
+// Feedback::onTile as each tile finishes, for the desktop app's tile inspector, and kept in the
+// result (without the activation map) for the CLI's JSON output.
 #pragma once
 
 #include "geo/pixelwindow.h"
 
 #include <nlohmann/json.hpp>
+#include <opencv2/core/mat.hpp>
 
 #include <string>
 
@@ -38,9 +40,18 @@ struct TileReport
     // Why the tile's pixels could not be read (a corrupt block, an I/O error): such a tile has
     // state NoData (its pixels are nodata in every output) and reports "failed" in JSON.
     std::string error;
+    // Global activation logits of the decode (SigLIP grid, e.g. 27 x 27, CV_32FC1; what the
+    // inspector's heat map shows); empty for a nodata tile. Only in the report handed to
+    // Feedback::onTile: the result's copy drops it, so a long run does not keep a grid per tile.
+    cv::Mat activation;
+    // The tokenizer's warning about the query (e.g. truncated to the text tower's length; the
+    // same for every tile of the query); empty when it was read as written.
+    std::string textWarning;
 
     static std::string stateName(State s);
     static std::string cacheName(Cache c);
+    // For the CLI's JSON: the numbers (not the activation map; the query's warning is in
+    // QueryResult's JSON).
     nlohmann::json toJson() const;
 };
 

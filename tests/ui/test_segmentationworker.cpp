@@ -87,7 +87,7 @@ class TestSegmentationWorker : public QObject
         QCOMPARE(next, 256);
         // Each tile carries its activation (the inspector's heat map) and a thumbnail.
         const auto t = tiles.first().at(1).value<TileUpdate>();
-        QCOMPARE(t.activation.rows, 8);
+        QCOMPARE(t.report.activation.rows, 8);
         QVERIFY(!t.thumbnail.empty());
         QCOMPARE(worker.completedJobs(), 1);
     }

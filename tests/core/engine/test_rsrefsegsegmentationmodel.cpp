@@ -160,8 +160,9 @@ class TestRSRefSegSegmentationModel : public QObject
         std::string longQuery;
         for (int i = 0; i < 80; ++i)
             longQuery += "tank ";
-        QVERIFY(!mModel->textWarning(longQuery).empty());
-        QVERIFY(mModel->textWarning("tank").empty());
+        // The tokenizer's warning comes with the text features (the query is tokenized once).
+        QVERIFY(!mModel->encodeText(longQuery)->textWarning.empty());
+        QVERIFY(mModel->encodeText("tank")->textWarning.empty());
     }
 
     // Tiled, several tiles: where one tile alone covers a pixel, the output is that tile's own

@@ -837,22 +837,6 @@ class TestSegmentationEngine : public QObject
         }
         QVERIFY(foundA);
     }
-
-    void regionWindow()
-    {
-        RasterInfo info;
-        info.path = "r.tif";
-        info.width = 100;
-        info.height = 50;
-        info.geoTransform = GeoTransform({1000.0, 2.0, 0.0, 2000.0, 0.0, -2.0});
-        QCOMPARE(SegmentationEngine::regionWindow(info, {1010, 1980, 1030, 1990}), (PixelWindow{5, 5, 10, 5}));
-        // Partly outside: clipped.
-        QCOMPARE(SegmentationEngine::regionWindow(info, {900, 1950, 1004, 2100}), (PixelWindow{0, 0, 2, 25}));
-        // Not on pixel edges: every touched pixel.
-        QCOMPARE(SegmentationEngine::regionWindow(info, {1011, 1981, 1013, 1983}), (PixelWindow{5, 8, 2, 2}));
-        QVERIFY_EXCEPTION_THROWN(SegmentationEngine::regionWindow(info, {0, 0, 10, 10}), Error);
-        QVERIFY_EXCEPTION_THROWN(SegmentationEngine::regionWindow(info, {1200, 1980, 1300, 1990}), Error);
-    }
 };
 
 QTEST_GUILESS_MAIN(TestSegmentationEngine)

@@ -1,0 +1,12 @@
+#include "engine/featuremap.h"
+
+#include "engine/segmentationmodel.h"
+
+namespace rsrefseg {
+
+std::string textWarningOf(const FeaturesPtr &text)
+{
+    return text ? text->textWarning : std::string();
+}
+
+} // namespace rsrefseg
