@@ -3,7 +3,7 @@
 #include "segmentcommand.h"
 
 #include "common/error.h"
-#include "engine/rsrefsegsegmentationmodel.h"
+#include "modelhub/rsrefsegsegmentationmodel.h"
 #include "geo/gdalhandles.h"
 
 #include <CLI/CLI.hpp>

@@ -19,6 +19,9 @@ struct FeatureMap
     // to the text tower's length), set by SegmentationModel::encodeText so that the query is
     // tokenized once; empty when it was read as written. Not written to disk.
     std::string textWarning;
+    // Text features: the query's token count and whether it was cut to the text tower's length.
+    int textTokens = 0;
+    bool textTruncated = false;
 
     size_t bytes() const
     {
