@@ -4,8 +4,8 @@
 # pages, installed under /usr. Depends: what dpkg-shlibdeps finds in the ELF files (the
 # plugin included), plus what the dynamic linker cannot see:
 #   - OpenBLAS: LibTorch takes its matrix products from libblas.so.3, which is Debian's slow
-#     reference BLAS unless OpenBLAS provides it (30x slower, PITFALLS.md §2);
-#   - libsentencepiece0: the plugin is dlopen()ed, never linked (PITFALLS.md §1), so it is
+#     reference BLAS unless OpenBLAS provides it (30x slower; ARCHITECTURE.md, Platform facts: BLAS);
+#   - libsentencepiece0: the plugin is dlopen()ed, never linked (ARCHITECTURE.md, Platform facts), so it is
 #     named here too in case the plugin is ever left out of the shlibdeps scan;
 #   - libqt6svg6: every icon of the application is an SVG, drawn by Qt's SVG icon engine
 #     plugin, which Qt loads at run time.

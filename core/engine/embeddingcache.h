@@ -1,5 +1,5 @@
 // EmbeddingCache: image features of tiles and text features of queries, computed once and
-// reused by every later query (DESIGN.md §2: the interactive loop's speed).
+// reused by every later query (the interactive loop's speed: ARCHITECTURE.md, Flows).
 //
 // Image features: an in-memory LRU bounded by a budget in MB, plus an optional folder of
 // safetensors files (one per tile) that survives restarts and may be shared by several

@@ -1,4 +1,4 @@
-// BandSelection: which raster bands become R, G, B (DESIGN.md §7 "Bands"):
+// BandSelection: which raster bands become R, G, B:
 // 1 band -> replicated grey; 2 bands -> grey + alpha only (otherwise the user must choose with
 // --bands); 3+ bands -> the Red/Green/Blue colour interpretation, else the first three.
 // An explicit choice ("4,3,2" or "1") overrides the rules.

@@ -335,7 +335,7 @@ SiglipTokenizer::Encoding SiglipTokenizer::encode(const std::string &utf8) const
     if (needsEos())
         tokens.push_back({"</s>", mEosId});
     // The text tower embeds maxPositions positions only (upstream would raise); its pooled
-    // output reads the last position, so the cut list still ends with EOS (DESIGN.md §7).
+    // output reads the last position, so the cut list still ends with EOS.
     if (mOptions.maxPositions > 0 && tokens.size() > static_cast<size_t>(mOptions.maxPositions)) {
         tokens.resize(static_cast<size_t>(mOptions.maxPositions - 1));
         tokens.push_back({"</s>", mEosId});

@@ -2,7 +2,7 @@
 // SiglipTokenizer exactly (tests/data/golden README §7) as RSRefSeg calls it
 // (padding=True, truncation=True, max_length=128), plus the one rule upstream lacks: an input
 // longer than the text tower's 64 positions keeps its first 63 ids and ends with EOS, and says so
-// in Encoding::warning (DESIGN.md §7). Needs no torch: sentencepiece runs in the plugin
+// in Encoding::warning. Needs no torch: sentencepiece runs in the plugin
 // (SpmPlugin). encode() is const and safe to call from many threads at once.
 //
 //   rsrefseg::SiglipTokenizer tokenizer("bundle/spiece.model");

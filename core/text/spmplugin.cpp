@@ -21,7 +21,7 @@ namespace {
 
 // Opens the plugin file. Normal builds: dlopen with DEEPBIND, so that the plugin (and the
 // sentencepiece it pulls in) resolves its own symbols first, never torch's protobuf
-// (PITFALLS.md §1). AddressSanitizer refuses DEEPBIND (PITFALLS.md §7), so sanitized builds load
+// (ARCHITECTURE.md, Platform facts). AddressSanitizer refuses DEEPBIND (same section), so sanitized builds load
 // the plugin (built without instrumentation, core/text/spmplugin/CMakeLists.txt) into a link-map
 // namespace of its own with dlmopen, which isolates it from torch just as well. Each namespace
 // takes static TLS that dlclose never returns (glibc fails the eleventh dlmopen of a process

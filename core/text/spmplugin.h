@@ -1,5 +1,5 @@
 // SpmPlugin: the sentencepiece plugin (librsrefseg_spm.so) opened with dlopen.
-// sentencepiece cannot be linked next to LibTorch (PITFALLS.md §1), so it lives in a plugin that
+// sentencepiece cannot be linked next to LibTorch (ARCHITECTURE.md, Platform facts), so it lives in a plugin that
 // is loaded with RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND (sanitized builds: dlmopen into a namespace
 // of its own, as ASan refuses DEEPBIND) and reached through a small C ABI
 // (text/spmplugin/spmpluginapi.h). Most code wants SiglipTokenizer instead of this class.

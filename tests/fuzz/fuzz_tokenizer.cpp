@@ -1,6 +1,6 @@
 // Fuzz target: the SigLIP tokenizer on arbitrary bytes (UTF-8 check, Python-exact lower-casing,
 // canonicalisation, sentencepiece, truncation). The binary has no torch, so the sentencepiece
-// plugin is loaded without RTLD_DEEPBIND under AddressSanitizer (PITFALLS.md §7).
+// plugin is loaded without RTLD_DEEPBIND under AddressSanitizer (ARCHITECTURE.md, Platform facts: sanitizers and the plugin).
 #include "fuzzinput.h"
 #include "text/sigliptokenizer.h"
 

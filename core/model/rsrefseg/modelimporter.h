@@ -7,7 +7,7 @@
 //   o.checkpoint = "rsrefseg.pth"; o.loraAlpha = 16; o.outDir = "models/mine";
 //   ModelImporter::Report r = ModelImporter::run(o);
 //
-// Precedence (DESIGN.md §3): every tensor the checkpoint holds wins; the HF folders supply
+// Precedence: every tensor the checkpoint holds wins; the HF folders supply
 // the configurations, the tokenizer and only what the checkpoint lacks. LoRA is merged with
 // scale alpha / r, r read from lora_A's shape; alpha must be given unless r is the paper's 16.
 #pragma once

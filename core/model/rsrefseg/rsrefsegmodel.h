@@ -13,7 +13,7 @@
 // rsrefseg-b.merged.keys.json): backbone.model.* (SAM ViT), backbone.shared_image_embedding,
 // clip_vision_encoder.model.*, clip_text_encoder.model.*, clip_text_encoder.logit_scale/bias,
 // sam_prompt_encoder.model.*, sam_mask_decoder.model.*, prompter_down_channel.*,
-// prompter_down_spatial.N.*. The forward is DESIGN.md §2 / golden README §9 exactly.
+// prompter_down_spatial.N.*. The forward is the reference's exactly (tests/data/golden/README.md §9).
 #pragma once
 
 #include "model/rsrefseg/rsrefsegconfig.h"

@@ -189,7 +189,7 @@ namespace {
 // A 2x2, stride-2 transposed convolution has no overlapping outputs, so it is one matrix
 // product followed by a pixel shuffle. ATen's CPU conv_transpose2d for this shape fell back to
 // the slow reference kernel (57 ms of a 490 ms decode at full size), and its bf16 variant
-// failed in torch 1.13 (PITFALLS.md §2); the matrix product is fast in every dtype.
+// failed in torch 1.13 (ARCHITECTURE.md, Platform facts: BLAS); the matrix product is fast in every dtype.
 torch::Tensor transposedConv2x2(const torch::Tensor &x, const torch::Tensor &weight, const torch::Tensor &bias)
 {
     const int64_t b = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);

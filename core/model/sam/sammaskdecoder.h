@@ -15,7 +15,7 @@
 // replaces the queries by self_attn(queries) (no residual, no PE); attention divides by
 // sqrt(c_per_head) without upcasting; cross attentions run at hidden / attention_downsample_rate.
 // The upscaler runs in float32 when the module is in bf16/fp16 (cast in, cast back): LibTorch
-// 1.13's bf16 conv_transpose2d on CPU failed with a channel-count error (PITFALLS.md §2).
+// 1.13's bf16 conv_transpose2d on CPU failed with a channel-count error (ARCHITECTURE.md, Platform facts: BLAS).
 // The building blocks live in this file with the decoder (one translation unit).
 #pragma once
 

@@ -13,7 +13,7 @@
 // `shared_image_embedding` (image positional embeddings, also for the RSRefSeg prompter grid)
 // and `prompt_encoder.shared_embedding` (points/boxes) are separate modules with the same
 // shape: HF ties them and `save_pretrained` may keep only one, so a file that carries one of
-// the two loads it into both; a file that carries both keeps each (DESIGN.md §7).
+// the two loads it into both; a file that carries both keeps each (tiePositionalEmbeddings).
 #pragma once
 
 #include "model/sam/samconfig.h"

@@ -11,7 +11,7 @@
 // Labels: 1 positive, 0 negative, -1 "not a point" (its embedding is not_a_point_embed),
 // -10 ignored (zero embedding). Points without boxes get a padding point (label -1), as in HF.
 // The module holds its own copy of the positional embedding (`shared_embedding`); SamModel ties
-// it to `shared_image_embedding` when a file carries only one of them (DESIGN.md §7).
+// it to `shared_image_embedding` when a file carries only one of them (SamModel::tiePositionalEmbeddings).
 // One deliberate difference from HF: with only a mask prompt the batch size is the mask's
 // (HF assumes 1 and would produce mismatched shapes for a larger batch).
 #pragma once

@@ -1,5 +1,5 @@
 // PthReader: reads checkpoints written by torch.save (zip format, torch >= 1.6) without
-// executing anything, unlike torch::pickle_load (PITFALLS.md §4).
+// executing anything, unlike torch::pickle_load (ARCHITECTURE.md, Platform facts: checkpoints).
 //
 //   auto tensors = rsrefseg::PthReader::readStateDict("model.pth");   // name -> tensor
 //

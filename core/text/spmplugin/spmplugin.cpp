@@ -1,5 +1,5 @@
 // The sentencepiece plugin: a thin C wrapper around sentencepiece::SentencePieceProcessor.
-// It is the only code of the project that links sentencepiece (PITFALLS.md §1); see
+// It is the only code of the project that links sentencepiece (ARCHITECTURE.md, Platform facts); see
 // spmpluginapi.h for the contract. No exception may leave an exported function.
 #define RSREFSEG_SPM_BUILDING_PLUGIN
 #include "spmpluginapi.h"

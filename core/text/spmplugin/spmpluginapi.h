@@ -1,6 +1,6 @@
 /* The C ABI of the sentencepiece plugin (librsrefseg_spm.so).
  *
- * sentencepiece and LibTorch cannot be linked into one process (PITFALLS.md §1: each brings its
+ * sentencepiece and LibTorch cannot be linked into one process (ARCHITECTURE.md, Platform facts: each brings its
  * own protobuf), so sentencepiece lives in this small plugin, loaded with
  * dlopen(RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND) by rsrefseg::SpmPlugin (dlmopen into a namespace of
  * its own in sanitized builds). Only the functions below

@@ -1,5 +1,5 @@
 // Tests SiglipTokenizer against transformers v4.45.2 (tests/data/golden/siglip_tiny/
-// tokenizer_cases.json, golden README §7) and the long-input rule of DESIGN.md §7.
+// tokenizer_cases.json, golden README §7) and the long-input rule of SiglipTokenizer::encode (keep the first ids, end with EOS, warn).
 #include "common/error.h"
 #include "text/sigliptokenizer.h"
 

@@ -2,7 +2,7 @@
 // appended as tokens) with the no-mask dense embedding, and random sparse prompts with the mask
 // dense embedding, each single-mask (mask 0) and multimask (masks 1..3); logits within atol 1e-5.
 // Also: point batches (pb = 2) equal the separate runs, the bf16 path (upscaler in float32,
-// PITFALLS.md §2; tolerance measured and stated below), and input checks.
+// ARCHITECTURE.md, Platform facts: BLAS; tolerance measured and stated below), and input checks.
 #include "samgoldentest.h"
 
 #include "common/error.h"
