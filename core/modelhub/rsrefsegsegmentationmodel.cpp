@@ -39,6 +39,21 @@ cv::Mat toMat(const torch::Tensor &t2d)
     return cv::Mat(static_cast<int>(c.size(0)), static_cast<int>(c.size(1)), CV_32FC1, c.data_ptr<float>()).clone();
 }
 
+// The SigLIP grid of one image in the memory layout RSRefSegModelImpl::encodeImage gives it (its
+// token matrix seen as a grid: channels last, batch stride C), not the contiguous copy the engine
+// caches. The decoder's products pick their kernels, and so their float sums, by layout: decoded
+// this way, one image gives bit for bit what RSRefSegModel::predict gives (test_modelhub), which
+// is what `rsrefseg predict` has always written.
+torch::Tensor encoderLayout(const torch::Tensor &grid)
+{
+    if (grid.size(0) != 1)
+        return grid;
+    const int64_t c = grid.size(1);
+    torch::Tensor out = torch::empty_strided(grid.sizes(), {c, 1, grid.size(3) * c, c}, grid.options());
+    out.copy_(grid);
+    return out;
+}
+
 } // namespace
 
 RSRefSegSegmentationModel::RSRefSegSegmentationModel(std::unique_ptr<Impl> impl)
@@ -212,11 +227,7 @@ ImageSizeOutput RSRefSegSegmentationModel::decodeAtSize(const FeaturesPtr &image
                                                         int height)
 {
     c10::InferenceMode guard;
-    // The SigLIP grid in the layout the encoder produces it (a channels-last view of its tokens),
-    // as RSRefSegModel::predict decodes it: the decoder's float sums follow the layout, and with
-    // it `rsrefseg predict` writes bit for bit what it always wrote.
-    ImageFeatures img{image->at("sam").to(d->device),
-                      image->at("siglip").to(d->device).contiguous(torch::MemoryFormat::ChannelsLast)};
+    ImageFeatures img{image->at("sam").to(d->device), encoderLayout(image->at("siglip").to(d->device))};
     TextFeatures txt{text->at("tokens").to(d->device), text->at("pooled").to(d->device)};
     const DecodeOutput o = d->model->decode(img, txt);
     ImageSizeOutput out;

@@ -80,11 +80,11 @@ class TestImagePredictor : public QObject
         ImagePredictor::writeLogits(res, path("logits.safetensors"), {{"text", sentence}, {"model_id", "x"}});
         SafetensorsFile f = SafetensorsFile::open(path("logits.safetensors"));
         const auto t = f.tensors();
-        QVERIFY(torch::allclose(t.at("logits"), logits, 0, 1e-6));
-        QVERIFY(torch::allclose(t.at("low_res_logits"), d.lowResLogits.to(torch::kFloat32), 0, 1e-6));
-        QVERIFY(torch::allclose(t.at("global_activation_logit"), d.globalActivationLogit[0], 0, 1e-6));
-        QVERIFY(torch::allclose(t.at("global_activation"), d.globalActivationLogit[0].sigmoid(), 0, 1e-6));
-        QVERIFY(torch::allclose(t.at("iou_prediction"), d.iouPrediction.to(torch::kFloat32), 0, 1e-6));
+        QVERIFY(torch::equal(t.at("logits"), logits));
+        QVERIFY(torch::equal(t.at("low_res_logits"), d.lowResLogits.to(torch::kFloat32)));
+        QVERIFY(torch::equal(t.at("global_activation_logit"), d.globalActivationLogit[0]));
+        QVERIFY(torch::equal(t.at("global_activation"), d.globalActivationLogit[0].sigmoid()));
+        QVERIFY(torch::equal(t.at("iou_prediction"), d.iouPrediction.to(torch::kFloat32)));
         QCOMPARE(f.metadata().at("text"), std::string(sentence));
 
         ImagePredictor::writeMask(res, path("mask.png"), "mask.png");

@@ -124,9 +124,9 @@ class TestModelHub : public QObject
         const ImageSizeOutput full = m.model->decodeAtSize(m.model->encodeImages({img}).at(0), text, 110, 90);
         const DecodeOutput p = n.model->predict(ImagePreprocessor::toModelInput(img, s), torch::tensor(e.ids).view({1, len}),
                                                 torch::tensor(e.attentionMask).view({1, len}));
-        QVERIFY(cv::norm(full.logits, toMat(n.model->upsampleLogits(p.lowResLogits, 90, 110)[0][0]), cv::NORM_INF) < 1e-6);
-        QVERIFY(cv::norm(full.lowResLogits, toMat(p.lowResLogits[0][0]), cv::NORM_INF) < 1e-6);
-        QVERIFY(std::abs(full.iou - p.iouPrediction[0].item<float>()) < 1e-6);
+        QVERIFY(identical(full.logits, toMat(n.model->upsampleLogits(p.lowResLogits, 90, 110)[0][0])));
+        QVERIFY(identical(full.lowResLogits, toMat(p.lowResLogits[0][0])));
+        QCOMPARE(full.iou, p.iouPrediction[0].item<float>());
     }
 
     void builtinColourTest()
