@@ -1,10 +1,8 @@
 #include "train/rsrefsegdataset.h"
 
 #include "common/error.h"
+#include "geo/rgbimagefile.h"
 
-#include <cpl_conv.h>
-#include <cpl_error.h>
-#include <gdal.h>
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 
@@ -13,8 +11,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <memory>
-#include <mutex>
 
 namespace fs = std::filesystem;
 
@@ -23,43 +19,6 @@ namespace rsrefseg {
 namespace {
 
 constexpr std::size_t kMaxStoredWarnings = 1000;
-
-void registerGdal()
-{
-    static std::once_flag once;
-    std::call_once(once, [] { GDALAllRegister(); });
-}
-
-struct GdalCloser
-{
-    void operator()(void *dataset) const
-    {
-        if (dataset)
-            GDALClose(static_cast<GDALDatasetH>(dataset));
-    }
-};
-using GdalDatasetPtr = std::unique_ptr<void, GdalCloser>;
-
-// Opens a raster read-only with GDAL's own messages kept off stderr (they go into the error).
-GdalDatasetPtr openRaster(const std::string &path)
-{
-    registerGdal();
-    if (!fs::is_regular_file(path))
-        throw Error("image " + path + ": no such file");
-    CPLPushErrorHandler(CPLQuietErrorHandler);
-    CPLErrorReset();
-    // Avoid listing the folder for side-car files: RRSIS-D has 17k images in one folder.
-    CPLSetThreadLocalConfigOption("GDAL_DISABLE_READDIR_ON_OPEN", "EMPTY_DIR");
-    GDALDatasetH handle = GDALOpenEx(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr,
-                                     nullptr, nullptr);
-    CPLSetThreadLocalConfigOption("GDAL_DISABLE_READDIR_ON_OPEN", nullptr);
-    const std::string gdalMessage = CPLGetLastErrorMsg();
-    CPLPopErrorHandler();
-    if (!handle)
-        throw Error("image " + path + ": cannot be read as a raster" +
-                    (gdalMessage.empty() ? std::string() : " (" + gdalMessage + ")"));
-    return GdalDatasetPtr(handle);
-}
 
 std::string trim(const std::string &s)
 {
@@ -402,37 +361,12 @@ cv::Mat RSRefSegDataset::loadMask(std::size_t index) const
 
 cv::Size RSRefSegDataset::readImageSize(const std::string &path)
 {
-    GdalDatasetPtr ds = openRaster(path);
-    GDALDatasetH h = static_cast<GDALDatasetH>(ds.get());
-    return cv::Size(GDALGetRasterXSize(h), GDALGetRasterYSize(h));
+    return RgbImageFile::readSize(path);
 }
 
 cv::Mat RSRefSegDataset::readRgbImage(const std::string &path)
 {
-    GdalDatasetPtr ds = openRaster(path);
-    GDALDatasetH h = static_cast<GDALDatasetH>(ds.get());
-    const int w = GDALGetRasterXSize(h), ht = GDALGetRasterYSize(h);
-    const int bands = GDALGetRasterCount(h);
-    if (bands < 1)
-        throw Error("image " + path + ": has no raster band");
-    for (int b = 1; b <= std::min(bands, 3); ++b)
-        if (GDALGetRasterDataType(GDALGetRasterBand(h, b)) != GDT_Byte)
-            throw Error("image " + path + ": band " + std::to_string(b) +
-                        " is not 8-bit; data set images must be 8-bit");
-    cv::Mat rgb(ht, w, CV_8UC3);
-    // Bands 1..3, or band 1 three times for grey (and grey + alpha) images.
-    int bandMap[3] = {1, 2, 3};
-    if (bands < 3)
-        bandMap[1] = bandMap[2] = 1;
-    CPLPushErrorHandler(CPLQuietErrorHandler);
-    CPLErrorReset();
-    const CPLErr err = GDALDatasetRasterIO(h, GF_Read, 0, 0, w, ht, rgb.data, w, ht, GDT_Byte, 3,
-                                           bandMap, 3, static_cast<int>(rgb.step[0]), 1);
-    const std::string gdalMessage = CPLGetLastErrorMsg();
-    CPLPopErrorHandler();
-    if (err != CE_None)
-        throw Error("image " + path + ": read failed (" + gdalMessage + ")");
-    return rgb;
+    return RgbImageFile::readRgb(path);
 }
 
 } // namespace rsrefseg
