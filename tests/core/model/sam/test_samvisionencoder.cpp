@@ -46,27 +46,6 @@ void checkVision(SamVisionEncoder &encoder, const std::map<std::string, torch::T
     QVERIFY(torch::equal(encoder->forward(io.at("pixel_values")), out.lastHiddenState));
 }
 
-// RSRefSeg checkpoint sub-tree `prefix` with PEFT wrapper names removed.
-std::map<std::string, torch::Tensor> peftSubtree(const std::map<std::string, torch::Tensor> &all, const std::string &prefix)
-{
-    auto replaceAll = [](std::string s, const std::string &from, const std::string &to) {
-        for (size_t pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size()))
-            s.replace(pos, from.size(), to);
-        return s;
-    };
-    std::map<std::string, torch::Tensor> out;
-    for (const auto &item : all) {
-        if (item.first.compare(0, prefix.size(), prefix) != 0)
-            continue;
-        std::string name = item.first.substr(prefix.size());
-        name = replaceAll(name, ".base_layer.", ".");
-        name = replaceAll(name, ".lora_A.default.", ".lora_A.");
-        name = replaceAll(name, ".lora_B.default.", ".lora_B.");
-        out.emplace(name, item.second);
-    }
-    return out;
-}
-
 } // namespace
 
 class TestSamVisionEncoder : public QObject
