@@ -1,22 +1,20 @@
 #include "traincommand.h"
 
 #include "common/error.h"
+#include "engine/interruptguard.h"
 #include "train/loratrainer.h"
 #include "train/trainconfig.h"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include <atomic>
 #include <cmath>
-#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <set>
-#include <unistd.h>
 
 namespace rsrefseg::cli {
 
@@ -96,17 +94,6 @@ struct TrainArgs
     std::map<std::string, bool> flags;
     std::map<std::string, CLI::Option *> options;
 };
-
-std::atomic<bool> gStop{false};
-
-extern "C" void onInterrupt(int)
-{
-    gStop = true;
-    const char msg[] = "\nrsrefseg train: interrupted, writing a checkpoint after this step (Ctrl-C again to abort)\n";
-    const ssize_t ignored = ::write(2, msg, sizeof msg - 1);
-    (void)ignored;
-    std::signal(SIGINT, SIG_DFL);
-}
 
 nlohmann::json parseValue(const Flag &f, const std::string &text)
 {
@@ -215,21 +202,19 @@ void run(const TrainArgs &a)
                       static_cast<long long>(p.totalSteps), p.loss, p.lr, p.stepsPerSecond, duration(p.etaSeconds).c_str());
         std::cerr << line << std::endl;
     };
-    gStop = false;
-    feedback.stop = &gStop;
+    feedback.stop = &InterruptGuard::flag();
 
     LoraTrainer trainer(config, feedback);
     if (!a.resume.empty())
         trainer.loadCheckpoint(a.resume);
-    const auto previous = std::signal(SIGINT, onInterrupt);
     LoraTrainer::Result r;
-    try {
+    {
+        // Ctrl-C during the steps: a checkpoint after the current step; a second one aborts.
+        // SIGTERM keeps its default action (the guard takes SIGINT only).
+        InterruptGuard interrupt(
+            {false, "\nrsrefseg train: interrupted, writing a checkpoint after this step (Ctrl-C again to abort)\n"});
         r = trainer.run();
-    } catch (...) {
-        std::signal(SIGINT, previous);
-        throw;
     }
-    std::signal(SIGINT, previous);
 
     std::cout << "Steps:           " << r.steps << " of " << trainer.totalSteps() << "\n"
               << "Last checkpoint: " << r.lastCheckpoint << "\n";

@@ -1,6 +1,10 @@
 #include "engine/interruptguard.h"
 
+#include <algorithm>
 #include <csignal>
+#include <cstring>
+
+#include <unistd.h>
 
 namespace rsrefseg {
 
@@ -10,6 +14,9 @@ std::atomic<bool> gFlag{false};
 std::atomic<int> gSignal{0};
 struct sigaction gOldInt;
 struct sigaction gOldTerm;
+// The notice, copied before the handler is installed: the handler only reads it.
+char gNotice[512];
+std::size_t gNoticeLength = 0;
 
 extern "C" void onSignal(int sig)
 {
@@ -21,15 +28,27 @@ extern "C" void onSignal(int sig)
     }
     gSignal.store(sig);
     gFlag.store(true);
+    if (gNoticeLength > 0) {
+        const ssize_t ignored = ::write(2, gNotice, gNoticeLength); // async-signal-safe
+        (void)ignored;
+    }
 }
 
 } // namespace
 
 InterruptGuard::InterruptGuard()
+    : InterruptGuard(Options())
+{
+}
+
+InterruptGuard::InterruptGuard(const Options &options)
+    : mTerminate(options.terminate)
 {
     static_assert(std::atomic<bool>::is_always_lock_free, "signal-safe flag");
     gFlag.store(false);
     gSignal.store(0);
+    gNoticeLength = std::min(options.notice.size(), sizeof gNotice - 1);
+    std::memcpy(gNotice, options.notice.data(), gNoticeLength);
     struct sigaction sa
     {
     };
@@ -37,13 +56,15 @@ InterruptGuard::InterruptGuard()
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = 0;
     sigaction(SIGINT, &sa, &gOldInt);
-    sigaction(SIGTERM, &sa, &gOldTerm);
+    if (mTerminate)
+        sigaction(SIGTERM, &sa, &gOldTerm);
 }
 
 InterruptGuard::~InterruptGuard()
 {
     sigaction(SIGINT, &gOldInt, nullptr);
-    sigaction(SIGTERM, &gOldTerm, nullptr);
+    if (mTerminate)
+        sigaction(SIGTERM, &gOldTerm, nullptr);
 }
 
 const std::atomic<bool> &InterruptGuard::flag()

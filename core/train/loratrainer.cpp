@@ -4,25 +4,21 @@
 #include "common/error.h"
 #include "model/rsrefseg/filefingerprint.h"
 #include "model/rsrefseg/modelbundle.h"
-#include "model/rsrefseg/modelimporter.h"
-#include "model/weights/safetensorsfile.h"
-#include "model/weights/safetensorswriter.h"
 #include "text/sigliptokenizer.h"
 #include "train/adamw.h"
 #include "train/autocastguard.h"
 #include "train/lrschedule.h"
 #include "train/referringevaluator.h"
 #include "train/rsrefsegdataset.h"
+#include "train/trainingcheckpoint.h"
+#include "train/trainingmodel.h"
 
-#include <ATen/Context.h>
 #include <torch/torch.h>
 
 #include <chrono>
 #include <cmath>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
-#include <set>
 #include <sstream>
 #include <thread>
 
@@ -30,147 +26,27 @@ namespace rsrefseg {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-constexpr const char *kFormat = "rsrefseg-train-checkpoint";
-constexpr const char *kFormatVersion = "1";
-
-std::string isoNow()
+// The bookkeeping of one run(): sizes, checkpoint paths and the loss since the last report.
+struct LoraTrainer::RunState
 {
-    const std::time_t t = std::time(nullptr);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-    return buf;
-}
-
-nlohmann::json readJsonFile(const std::string &path, const char *what)
-{
-    std::error_code ec;
-    if (!fs::is_regular_file(path, ec))
-        throw Error(std::string(what) + " '" + path + "' not found");
-    std::ifstream in(path);
-    try {
-        return nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception &e) {
-        throw Error(std::string(what) + " '" + path + "': invalid JSON (" + e.what() + ")");
-    }
-}
-
-std::string metadataField(const SafetensorsFile &file, const char *key)
-{
-    const auto &meta = file.metadata();
-    auto it = meta.find(key);
-    if (it == meta.end())
-        throw Error(file.path() + ": not a training checkpoint (metadata '" + key + "' missing)");
-    return it->second;
-}
-
-void checkFormat(const SafetensorsFile &file)
-{
-    const auto &meta = file.metadata();
-    auto it = meta.find("format");
-    if (it == meta.end() || it->second != kFormat)
-        throw Error(file.path() + ": not an rsrefseg training checkpoint (a model bundle's weights or another file?)");
-    if (metadataField(file, "format_version") != kFormatVersion)
-        throw Error(file.path() + ": unsupported training checkpoint version " + metadataField(file, "format_version"));
-}
-
-int64_t parseInt(const std::string &text, const std::string &what)
-{
-    try {
-        size_t used = 0;
-        const long long v = std::stoll(text, &used);
-        if (used != text.size())
-            throw std::invalid_argument(text);
-        return v;
-    } catch (const std::exception &) {
-        throw Error(what + ": '" + text + "' is not an integer");
-    }
-}
-
-} // namespace
-
-// What buildModel() produces: the model with LoRA enabled (unless train_all), its tokenizer and
-// where it came from.
-struct LoraTrainer::Built
-{
-    RSRefSegModel model{nullptr};
-    std::string tokenizerPath;
-    nlohmann::json initInfo;
+    int64_t stepsPerEpoch = 0;
+    int64_t total = 0;
+    std::string lastPath;
+    std::string bestPath;
+    std::chrono::steady_clock::time_point start;
+    int64_t firstStep = 0;
+    double lossSum = 0.0;
+    int64_t lossCount = 0;
 };
 
 RSRefSegConfig LoraTrainer::readArchitecture(const std::string &path)
 {
-    const nlohmann::json j = readJsonFile(path, "architecture file");
-    if (!j.is_object() || !j.contains("siglip") || !j.contains("sam"))
-        throw Error(path + ": an architecture file needs \"siglip\" and \"sam\" (HF-style configs)");
-    if (j.contains("preprocess"))
-        return RSRefSegConfig::fromJson(j, path);
-    RSRefSegConfig c;
-    c.siglip = SiglipConfig::fromJson(j.at("siglip"), path + " (siglip)");
-    c.sam = SamConfig::fromJson(j.at("sam"), path + " (sam)");
-    for (const auto &item : j.items()) {
-        const std::string &k = item.key();
-        try {
-            if (k == "down_spatial_times")
-                c.downSpatialTimes = item.value().get<int64_t>();
-            else if (k == "mask_threshold")
-                c.maskThreshold = item.value().get<double>();
-            else if (k != "siglip" && k != "sam" && k != "comment")
-                throw Error(path + ": unknown architecture field '" + k + "'");
-        } catch (const nlohmann::json::exception &) {
-            throw Error(path + ": field '" + k + "' has the wrong type");
-        }
-    }
-    c.validate(path);
-    return c;
+    return TrainingModel::readArchitecture(path);
 }
 
 bool LoraTrainer::isTrainableName(const std::string &name)
 {
-    if (name.find(".lora_A.") != std::string::npos || name.find(".lora_B.") != std::string::npos)
-        return true;
-    for (const char *prefix : {"prompter_", "sam_prompt_encoder.", "sam_mask_decoder."})
-        if (name.rfind(prefix, 0) == 0)
-            return true;
-    return false;
-}
-
-LoraTrainer::Built LoraTrainer::buildModel(const TrainConfig &c)
-{
-    // Everything random below (from-scratch weights, LoRA A matrices) follows the seed.
-    torch::manual_seed(c.seed);
-    Built b;
-    const std::string kind = c.initKind();
-    if (kind == "bundle") {
-        const ModelBundle bundle = ModelBundle::open(c.initBundle);
-        b.model = bundle.load({"cpu", torch::kFloat32});
-        b.tokenizerPath = bundle.tokenizerPath();
-        b.initInfo = {{"kind", "bundle"},
-                      {"path", c.initBundle},
-                      {"model_id", bundle.manifest().modelId},
-                      {"trained", bundle.manifest().trained}};
-    } else if (kind == "hf") {
-        ModelImporter::Options o;
-        o.siglipDir = c.siglipDir;
-        o.samDir = c.samDir;
-        o.checkpoint = c.initCheckpoint;
-        o.loraAlpha = c.initLoraAlpha;
-        ModelImporter::Report report;
-        b.model = ModelImporter::build(o, report);
-        b.tokenizerPath = (fs::path(c.siglipDir) / "spiece.model").string();
-        b.initInfo = {{"kind", "hf"}, {"siglip", c.siglipDir}, {"sam", c.samDir}, {"checkpoint", c.initCheckpoint}};
-    } else {
-        const RSRefSegConfig arch = readArchitecture(c.architecture);
-        b.model = RSRefSegModel(arch);
-        b.initInfo = {{"kind", "scratch"}, {"architecture", c.architecture}, {"seed", c.seed}};
-    }
-    if (!c.tokenizer.empty())
-        b.tokenizerPath = c.tokenizer;
-    b.initInfo["tokenizer"] = b.tokenizerPath;
-    if (!c.trainAll)
-        b.model->enableLora(c.loraRank, c.loraAlpha, c.loraDropout);
-    return b;
+    return TrainingModel::isTrainableName(name);
 }
 
 LoraTrainer::LoraTrainer(const TrainConfig &config)
@@ -183,6 +59,13 @@ LoraTrainer::LoraTrainer(const TrainConfig &config, const Feedback &feedback)
     , mFeedback(feedback)
 {
     mConfig.validate();
+    setUpModel();
+    loadData();
+    setUpOptimizer();
+}
+
+void LoraTrainer::setUpModel()
+{
     torch::set_num_threads(mConfig.threads > 0 ? mConfig.threads
                                                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
     mDevice = ModelBundle::parseDevice(mConfig.device);
@@ -192,14 +75,13 @@ LoraTrainer::LoraTrainer(const TrainConfig &config, const Feedback &feedback)
     if (mBf16 && !mDevice.is_cuda())
         throw Error("precision bf16 needs a GPU (--device cuda); train in f32 on the CPU");
 
-    Built built = buildModel(mConfig);
+    const TrainingModel built = TrainingModel::build(mConfig);
     mModel = built.model;
     mTokenizerPath = built.tokenizerPath;
     mInitInfo = built.initInfo;
     const RSRefSegConfig &mc = mModel->config();
 
-    for (auto &p : mModel->named_parameters(true))
-        p.value().set_requires_grad(mConfig.trainAll || isTrainableName(p.key()));
+    built.markTrainable(mConfig.trainAll);
     mModel->to(mDevice);
     mModel->train();
 
@@ -209,20 +91,26 @@ LoraTrainer::LoraTrainer(const TrainConfig &config, const Feedback &feedback)
     if (mTokenizer->vocabSize() > mc.siglip.text.vocabSize)
         throw Error("tokenizer '" + mTokenizerPath + "' has " + std::to_string(mTokenizer->vocabSize()) +
                     " pieces, more than the text model's vocabulary of " + std::to_string(mc.siglip.text.vocabSize));
+}
 
-    auto reportWarnings = [this](const RSRefSegDataset &d, const char *what) {
-        if (d.warnings().empty())
-            return;
-        message(std::string(what) + ": " + std::to_string(d.skippedLines()) + " line(s) skipped in " + d.jsonlPath());
-        std::size_t shown = 0;
-        for (const DatasetWarning &w : d.warnings()) {
-            if (++shown > 10) {
-                message("  ... " + std::to_string(d.warnings().size() - 10) + " more warning(s)");
-                break;
-            }
-            message("  " + (w.lineNumber ? "line " + std::to_string(w.lineNumber) + ": " : std::string()) + w.message);
+void LoraTrainer::reportWarnings(const RSRefSegDataset &d, const char *what) const
+{
+    if (d.warnings().empty())
+        return;
+    message(std::string(what) + ": " + std::to_string(d.skippedLines()) + " line(s) skipped in " + d.jsonlPath());
+    std::size_t shown = 0;
+    for (const DatasetWarning &w : d.warnings()) {
+        if (++shown > 10) {
+            message("  ... " + std::to_string(d.warnings().size() - 10) + " more warning(s)");
+            break;
         }
-    };
+        message("  " + (w.lineNumber ? "line " + std::to_string(w.lineNumber) + ": " : std::string()) + w.message);
+    }
+}
+
+void LoraTrainer::loadData()
+{
+    const RSRefSegConfig &mc = mModel->config();
     RSRefSegDataset::Options trainOptions;
     trainOptions.split = mConfig.trainSplit;
     mTrainData = std::make_unique<RSRefSegDataset>(RSRefSegDataset::load(mConfig.trainData, mConfig.trainImages, trainOptions));
@@ -239,7 +127,10 @@ LoraTrainer::LoraTrainer(const TrainConfig &config, const Feedback &feedback)
     if (mLoader->truncatedSentences() > 0)
         message("training data: " + std::to_string(mLoader->truncatedSentences()) + " sentence(s) longer than the text tower's " +
                 std::to_string(mc.siglip.text.maxPositionEmbeddings) + " positions were cut");
+}
 
+void LoraTrainer::setUpOptimizer()
+{
     std::vector<std::pair<std::string, torch::Tensor>> trainable;
     for (auto &p : mModel->named_parameters(true))
         if (p.value().requires_grad())
@@ -383,129 +274,143 @@ LoraTrainer::Result LoraTrainer::run()
         throw Error("cannot create the training folder '" + mConfig.outDir + "'");
     writeTextFileAtomically(fs::path(mConfig.outDir) / "config.json", mConfig.toJson().dump(2) + "\n");
 
-    const int64_t spe = mLoader->stepsPerEpoch();
-    const int64_t total = totalSteps();
-    const std::string lastPath = (fs::path(mConfig.outDir) / "last.safetensors").string();
-    const std::string bestPath = (fs::path(mConfig.outDir) / "best.safetensors").string();
-
-    {
-        int64_t trainable = 0, all = 0;
-        for (const auto &p : mModel->parameters(true)) {
-            all += p.numel();
-            if (p.requires_grad())
-                trainable += p.numel();
-        }
-        std::ostringstream s;
-        s << "training " << (mConfig.trainAll ? "all parameters" : "LoRA + prompter + SAM prompt encoder + mask decoder")
-          << ": " << trainable << " of " << all << " parameters; " << mTrainData->size() << " samples, " << spe
-          << " steps per epoch, " << total << " steps; " << (mBf16 ? "bf16 autocast" : "float32") << " on "
-          << mDevice.str();
-        if (mStep > 0)
-            s << "; resuming at step " << mStep;
-        message(s.str());
-    }
-    appendLog({{"type", "start"}, {"time", isoNow()}, {"step", mStep}, {"total_steps", total}, {"config", mConfig.toJson()}});
+    RunState s;
+    s.stepsPerEpoch = mLoader->stepsPerEpoch();
+    s.total = totalSteps();
+    s.lastPath = (fs::path(mConfig.outDir) / "last.safetensors").string();
+    s.bestPath = (fs::path(mConfig.outDir) / "best.safetensors").string();
+    announce(s);
 
     Result result;
     result.bestStep = mBestStep;
-    const auto runStart = std::chrono::steady_clock::now();
-    const int64_t firstStep = mStep;
-    double lossSum = 0.0;
-    int64_t lossCount = 0;
-    auto progress = [&](double lr) {
-        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - runStart).count();
-        Progress p;
-        p.step = mStep;
-        p.totalSteps = total;
-        p.epoch = (mStep - 1) / spe + 1;
-        p.epochs = mConfig.epochs;
-        p.loss = lossCount ? lossSum / static_cast<double>(lossCount) : 0.0;
-        p.lr = lr;
-        p.stepsPerSecond = elapsed > 0 ? static_cast<double>(mStep - firstStep) / elapsed : 0.0;
-        const int64_t end = mConfig.maxSteps > 0 ? std::min(total, mConfig.maxSteps) : total;
-        p.etaSeconds = p.stepsPerSecond > 0 ? static_cast<double>(end - mStep) / p.stepsPerSecond : -1.0;
-        if (mFeedback.progress)
-            mFeedback.progress(p);
-        appendLog({{"type", "train"},
-                   {"step", p.step},
-                   {"epoch", p.epoch},
-                   {"loss", p.loss},
-                   {"lr", p.lr},
-                   {"it_per_s", p.stepsPerSecond},
-                   {"eta_s", p.etaSeconds},
-                   {"elapsed_s", elapsed}});
-        lossSum = 0.0;
-        lossCount = 0;
-    };
-
-    while (mStep < total && !(mConfig.maxSteps > 0 && mStep >= mConfig.maxSteps)) {
-        const int64_t epoch = mStep / spe;
+    s.start = std::chrono::steady_clock::now();
+    s.firstStep = mStep;
+    while (mStep < s.total && !(mConfig.maxSteps > 0 && mStep >= mConfig.maxSteps)) {
+        const int64_t epoch = mStep / s.stepsPerEpoch;
         const double lr = mSchedule->rate(mStep);
-        const double loss = trainStep(mLoader->batch(epoch, mStep % spe));
+        const double loss = trainStep(mLoader->batch(epoch, mStep % s.stepsPerEpoch));
         result.lastLoss = loss;
-        lossSum += loss;
-        ++lossCount;
-        if (mStep % mConfig.logEvery == 0 || mStep == total)
-            progress(lr);
+        s.lossSum += loss;
+        ++s.lossCount;
+        if (mStep % mConfig.logEvery == 0 || mStep == s.total)
+            reportProgress(s, lr);
 
-        bool saved = false;
-        if (mStep % spe == 0) {
-            const int64_t epochsDone = mStep / spe;
-            if (epochsDone % mConfig.valEvery == 0 || epochsDone == mConfig.epochs) {
-                if (auto report = validate()) {
-                    result.lastValidation = report;
-                    nlohmann::json record = report->toJson();
-                    record["type"] = "val";
-                    record["step"] = mStep;
-                    record["epoch"] = epochsDone;
-                    appendLog(record);
-                    message("validation after epoch " + std::to_string(epochsDone) + " (step " + std::to_string(mStep) +
-                            "):\n" + ReferringEvaluator::table(*report));
-                    if (report->gIoU > mBestGIoU) {
-                        mBestGIoU = report->gIoU;
-                        mBestStep = mStep;
-                        mBestMetrics = report->toJson();
-                        saveCheckpoint(bestPath);
-                        message("new best gIoU " + std::to_string(100.0 * report->gIoU) + ": " + bestPath);
-                    }
-                }
-                saveCheckpoint(lastPath);
-                saved = true;
-            }
-        }
+        bool saved = mStep % s.stepsPerEpoch == 0 && endOfEpoch(s, result);
         if (!saved && mConfig.checkpointEvery > 0 && mStep % mConfig.checkpointEvery == 0) {
-            saveCheckpoint(lastPath);
+            saveCheckpoint(s.lastPath);
             saved = true;
         }
         const bool stop = mFeedback.stop && mFeedback.stop->load();
         const bool limit = mConfig.maxSteps > 0 && mStep >= mConfig.maxSteps;
         if (stop || limit) {
-            if (lossCount > 0)
-                progress(lr);
+            if (s.lossCount > 0)
+                reportProgress(s, lr);
             if (!saved)
-                saveCheckpoint(lastPath);
+                saveCheckpoint(s.lastPath);
             result.interrupted = stop && !limit;
             break;
         }
     }
-    if (mStep >= total && !fs::exists(lastPath, ec))
-        saveCheckpoint(lastPath);
+    return finishRun(s, result);
+}
+
+void LoraTrainer::announce(const RunState &s)
+{
+    int64_t trainable = 0, all = 0;
+    for (const auto &p : mModel->parameters(true)) {
+        all += p.numel();
+        if (p.requires_grad())
+            trainable += p.numel();
+    }
+    std::ostringstream text;
+    text << "training " << (mConfig.trainAll ? "all parameters" : "LoRA + prompter + SAM prompt encoder + mask decoder")
+         << ": " << trainable << " of " << all << " parameters; " << mTrainData->size() << " samples, "
+         << s.stepsPerEpoch << " steps per epoch, " << s.total << " steps; " << (mBf16 ? "bf16 autocast" : "float32")
+         << " on " << mDevice.str();
+    if (mStep > 0)
+        text << "; resuming at step " << mStep;
+    message(text.str());
+    appendLog({{"type", "start"},
+               {"time", TrainingCheckpoint::isoNow()},
+               {"step", mStep},
+               {"total_steps", s.total},
+               {"config", mConfig.toJson()}});
+}
+
+void LoraTrainer::reportProgress(RunState &s, double lr)
+{
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - s.start).count();
+    Progress p;
+    p.step = mStep;
+    p.totalSteps = s.total;
+    p.epoch = (mStep - 1) / s.stepsPerEpoch + 1;
+    p.epochs = mConfig.epochs;
+    p.loss = s.lossCount ? s.lossSum / static_cast<double>(s.lossCount) : 0.0;
+    p.lr = lr;
+    p.stepsPerSecond = elapsed > 0 ? static_cast<double>(mStep - s.firstStep) / elapsed : 0.0;
+    const int64_t end = mConfig.maxSteps > 0 ? std::min(s.total, mConfig.maxSteps) : s.total;
+    p.etaSeconds = p.stepsPerSecond > 0 ? static_cast<double>(end - mStep) / p.stepsPerSecond : -1.0;
+    if (mFeedback.progress)
+        mFeedback.progress(p);
+    appendLog({{"type", "train"},
+               {"step", p.step},
+               {"epoch", p.epoch},
+               {"loss", p.loss},
+               {"lr", p.lr},
+               {"it_per_s", p.stepsPerSecond},
+               {"eta_s", p.etaSeconds},
+               {"elapsed_s", elapsed}});
+    s.lossSum = 0.0;
+    s.lossCount = 0;
+}
+
+bool LoraTrainer::endOfEpoch(const RunState &s, Result &result)
+{
+    const int64_t epochsDone = mStep / s.stepsPerEpoch;
+    if (epochsDone % mConfig.valEvery != 0 && epochsDone != mConfig.epochs)
+        return false;
+    if (auto report = validate()) {
+        result.lastValidation = report;
+        nlohmann::json record = report->toJson();
+        record["type"] = "val";
+        record["step"] = mStep;
+        record["epoch"] = epochsDone;
+        appendLog(record);
+        message("validation after epoch " + std::to_string(epochsDone) + " (step " + std::to_string(mStep) +
+                "):\n" + ReferringEvaluator::table(*report));
+        if (report->gIoU > mBestGIoU) {
+            mBestGIoU = report->gIoU;
+            mBestStep = mStep;
+            mBestMetrics = report->toJson();
+            saveCheckpoint(s.bestPath);
+            message("new best gIoU " + std::to_string(100.0 * report->gIoU) + ": " + s.bestPath);
+        }
+    }
+    saveCheckpoint(s.lastPath);
+    return true;
+}
+
+LoraTrainer::Result LoraTrainer::finishRun(const RunState &s, Result result)
+{
+    std::error_code ec;
+    if (mStep >= s.total && !fs::exists(s.lastPath, ec))
+        saveCheckpoint(s.lastPath);
     result.finished = !result.interrupted;
     result.steps = mStep;
-    result.lastCheckpoint = lastPath;
+    result.lastCheckpoint = s.lastPath;
     if (mBestStep >= 0) {
-        result.bestCheckpoint = bestPath;
+        result.bestCheckpoint = s.bestPath;
         result.bestStep = mBestStep;
         result.bestGIoU = mBestGIoU;
         result.bestMetrics = mBestMetrics;
     }
-    appendLog({{"type", result.interrupted ? "interrupted" : "end"}, {"time", isoNow()}, {"step", mStep}});
+    appendLog({{"type", result.interrupted ? "interrupted" : "end"}, {"time", TrainingCheckpoint::isoNow()}, {"step", mStep}});
     if (result.interrupted) {
-        message("interrupted at step " + std::to_string(mStep) + "; resume with --resume " + lastPath);
+        message("interrupted at step " + std::to_string(mStep) + "; resume with --resume " + s.lastPath);
         return result;
     }
     if (!mConfig.exportDir.empty()) {
-        const std::string source = mBestStep >= 0 ? bestPath : lastPath;
+        const std::string source = mBestStep >= 0 ? s.bestPath : s.lastPath;
         exportBundle(source, mConfig.exportDir, mConfig.overwrite, mConfig.name);
         result.exportedBundle = mConfig.exportDir;
         message("exported " + std::string(mBestStep >= 0 ? "the best" : "the last") + " checkpoint (step " +
@@ -516,143 +421,59 @@ LoraTrainer::Result LoraTrainer::run()
 
 void LoraTrainer::saveCheckpoint(const std::string &path) const
 {
-    const bool all = mConfig.initKind() == "scratch";
-    std::map<std::string, torch::Tensor> tensors;
-    {
-        torch::NoGradGuard noGrad;
-        for (const auto &p : mModel->named_parameters(true))
-            if (all || p.value().requires_grad())
-                tensors["param." + p.key()] = p.value().detach().to(torch::kCPU).contiguous();
-        for (const auto &b : mModel->named_buffers(true))
-            tensors["buffer." + b.key()] = b.value().detach().to(torch::kCPU).contiguous();
-        for (auto &[key, t] : mOptimizer->stateTensors())
-            tensors["adam." + key] = t;
-        {
-            at::Generator cpu = at::globalContext().defaultGenerator(torch::kCPU);
-            std::lock_guard<std::mutex> lock(cpu.mutex());
-            tensors["rng.cpu"] = cpu.get_state().clone();
-        }
-        if (mDevice.is_cuda()) {
-            at::Generator gpu = at::globalContext().defaultGenerator(mDevice);
-            std::lock_guard<std::mutex> lock(gpu.mutex());
-            tensors["rng.cuda"] = gpu.get_state().clone();
-        }
-    }
+    std::map<std::string, torch::Tensor> tensors =
+        TrainingCheckpoint::modelTensors(*mModel, mConfig.initKind() == "scratch");
+    for (auto &[key, t] : mOptimizer->stateTensors())
+        tensors["adam." + key] = t;
+    TrainingCheckpoint::addRngStates(tensors, mDevice);
     const int64_t spe = mLoader->stepsPerEpoch();
-    std::map<std::string, std::string> meta = {
-        {"format", kFormat},
-        {"format_version", kFormatVersion},
-        {"created", isoNow()},
-        {"step", std::to_string(mStep)},
-        {"epoch", std::to_string(mStep / spe)},
-        {"steps_per_epoch", std::to_string(spe)},
-        {"best_step", std::to_string(mBestStep)},
-        {"best_giou", std::to_string(mBestGIoU)},
-        {"best_metrics", mBestMetrics.dump()},
-        {"config", mConfig.toJson().dump()},
-        {"model_config", mModel->config().toJson().dump()},
-        {"init", mInitInfo.dump()},
-        {"lora", nlohmann::json{{"enabled", !mConfig.trainAll}, {"rank", mConfig.loraRank}, {"alpha", mConfig.loraAlpha}}.dump()}};
-    std::error_code ec;
-    const fs::path parent = fs::path(path).parent_path();
-    if (!parent.empty())
-        fs::create_directories(parent, ec);
-    SafetensorsWriter::write(path, tensors, meta);
+    const nlohmann::json lora = {{"enabled", !mConfig.trainAll}, {"rank", mConfig.loraRank}, {"alpha", mConfig.loraAlpha}};
+    TrainingCheckpoint::write(path, tensors,
+                              {{"step", std::to_string(mStep)},
+                               {"epoch", std::to_string(mStep / spe)},
+                               {"steps_per_epoch", std::to_string(spe)},
+                               {"best_step", std::to_string(mBestStep)},
+                               {"best_giou", std::to_string(mBestGIoU)},
+                               {"best_metrics", mBestMetrics.dump()},
+                               {"config", mConfig.toJson().dump()},
+                               {"model_config", mModel->config().toJson().dump()},
+                               {"init", mInitInfo.dump()},
+                               {"lora", lora.dump()}});
 }
 
 TrainConfig LoraTrainer::checkpointConfig(const std::string &checkpointPath)
 {
-    const SafetensorsFile file = SafetensorsFile::open(checkpointPath);
-    checkFormat(file);
-    try {
-        return TrainConfig::fromJson(nlohmann::json::parse(metadataField(file, "config")), checkpointPath + " (config)");
-    } catch (const nlohmann::json::exception &e) {
-        throw Error(checkpointPath + ": the stored training configuration is not valid JSON (" + e.what() + ")");
-    }
+    return TrainingCheckpoint::config(TrainingCheckpoint::open(checkpointPath));
 }
-
-namespace {
-
-// Copies "param.*" and "buffer.*" tensors of a checkpoint into the model. Every parameter that
-// `mustHave` accepts must be present; unknown names and shape mismatches are errors.
-void loadModelTensors(torch::nn::Module &model, const SafetensorsFile &file,
-                      const std::function<bool(const std::string &, const torch::Tensor &)> &mustHave)
-{
-    std::map<std::string, torch::Tensor> params, buffers;
-    for (const auto &p : model.named_parameters(true))
-        params[p.key()] = p.value();
-    for (const auto &b : model.named_buffers(true))
-        buffers[b.key()] = b.value();
-    std::set<std::string> seen;
-    torch::NoGradGuard noGrad;
-    for (const std::string &key : file.names()) {
-        std::map<std::string, torch::Tensor> *target = nullptr;
-        std::string name;
-        if (key.rfind("param.", 0) == 0) {
-            target = &params;
-            name = key.substr(6);
-        } else if (key.rfind("buffer.", 0) == 0) {
-            target = &buffers;
-            name = key.substr(7);
-        } else {
-            continue;
-        }
-        auto it = target->find(name);
-        if (it == target->end())
-            throw Error(file.path() + ": tensor '" + key + "' belongs to no parameter or buffer of the model");
-        const torch::Tensor value = file.tensor(key);
-        if (value.sizes() != it->second.sizes())
-            throw Error(file.path() + ": tensor '" + key + "' has shape " + c10::str(value.sizes()) + ", the model " +
-                        c10::str(it->second.sizes()));
-        it->second.copy_(value.to(it->second.device(), it->second.scalar_type()));
-        seen.insert(key);
-    }
-    for (const auto &[name, p] : params)
-        if (mustHave(name, p) && !seen.count("param." + name))
-            throw Error(file.path() + ": trainable parameter '" + name + "' is missing from the checkpoint");
-    for (const auto &[name, b] : buffers)
-        if (!seen.count("buffer." + name))
-            throw Error(file.path() + ": buffer '" + name + "' is missing from the checkpoint");
-}
-
-} // namespace
 
 void LoraTrainer::loadCheckpoint(const std::string &path)
 {
-    const SafetensorsFile file = SafetensorsFile::open(path);
-    checkFormat(file);
-    const nlohmann::json modelConfig = nlohmann::json::parse(metadataField(file, "model_config"));
+    const SafetensorsFile file = TrainingCheckpoint::open(path);
+    const nlohmann::json modelConfig = nlohmann::json::parse(TrainingCheckpoint::metadata(file, "model_config"));
     if (modelConfig != mModel->config().toJson())
         throw Error(path + ": the checkpoint's model configuration differs from this run's model");
-    const TrainConfig stored = checkpointConfig(path);
+    const TrainConfig stored = TrainingCheckpoint::config(file);
     if (stored.trainAll != mConfig.trainAll || (!mConfig.trainAll && stored.loraRank != mConfig.loraRank))
         throw Error(path + ": the checkpoint was trained with different LoRA / train_all settings");
     const bool all = mConfig.initKind() == "scratch";
-    loadModelTensors(*mModel, file, [all](const std::string &, const torch::Tensor &p) { return all || p.requires_grad(); });
+    TrainingCheckpoint::loadModelTensors(*mModel, file, [all](const std::string &, const torch::Tensor &p) {
+        return all || p.requires_grad();
+    });
 
     std::map<std::string, torch::Tensor> adam;
     for (const std::string &key : file.names())
         if (key.rfind("adam.", 0) == 0)
             adam[key.substr(5)] = file.tensor(key);
     mOptimizer->loadStateTensors(adam, path);
+    TrainingCheckpoint::restoreRngStates(file, mDevice);
 
-    if (file.contains("rng.cpu")) {
-        at::Generator cpu = at::globalContext().defaultGenerator(torch::kCPU);
-        std::lock_guard<std::mutex> lock(cpu.mutex());
-        cpu.set_state(file.tensor("rng.cpu"));
-    }
-    if (mDevice.is_cuda() && file.contains("rng.cuda")) {
-        at::Generator gpu = at::globalContext().defaultGenerator(mDevice);
-        std::lock_guard<std::mutex> lock(gpu.mutex());
-        gpu.set_state(file.tensor("rng.cuda"));
-    }
-    mStep = parseInt(metadataField(file, "step"), path + ": step");
+    mStep = TrainingCheckpoint::integer(file, "step");
     if (mStep < 0 || mStep > totalSteps())
         throw Error(path + ": step " + std::to_string(mStep) + " is outside this run's " + std::to_string(totalSteps()) + " steps");
-    mBestStep = parseInt(metadataField(file, "best_step"), path + ": best_step");
+    mBestStep = TrainingCheckpoint::integer(file, "best_step");
     try {
-        mBestGIoU = std::stod(metadataField(file, "best_giou"));
-        mBestMetrics = nlohmann::json::parse(metadataField(file, "best_metrics"));
+        mBestGIoU = std::stod(TrainingCheckpoint::metadata(file, "best_giou"));
+        mBestMetrics = nlohmann::json::parse(TrainingCheckpoint::metadata(file, "best_metrics"));
     } catch (const std::exception &) {
         throw Error(path + ": invalid best_giou / best_metrics metadata");
     }
@@ -662,17 +483,17 @@ void LoraTrainer::loadCheckpoint(const std::string &path)
 void LoraTrainer::exportBundle(const std::string &checkpointPath, const std::string &bundleDir, bool overwrite,
                                const std::string &name)
 {
-    const SafetensorsFile file = SafetensorsFile::open(checkpointPath);
-    checkFormat(file);
-    const TrainConfig c = checkpointConfig(checkpointPath);
-    Built built = buildModel(c);
+    const SafetensorsFile file = TrainingCheckpoint::open(checkpointPath);
+    const TrainConfig c = TrainingCheckpoint::config(file);
+    const TrainingModel built = TrainingModel::build(c);
     RSRefSegModel model = built.model;
-    if (nlohmann::json::parse(metadataField(file, "model_config")) != model->config().toJson())
+    if (nlohmann::json::parse(TrainingCheckpoint::metadata(file, "model_config")) != model->config().toJson())
         throw Error(checkpointPath + ": the checkpoint's model configuration differs from its model source's");
-    for (auto &p : model->named_parameters(true))
-        p.value().set_requires_grad(c.trainAll || isTrainableName(p.key()));
+    built.markTrainable(c.trainAll);
     const bool all = c.initKind() == "scratch";
-    loadModelTensors(*model, file, [all](const std::string &, const torch::Tensor &p) { return all || p.requires_grad(); });
+    TrainingCheckpoint::loadModelTensors(*model, file, [all](const std::string &, const torch::Tensor &p) {
+        return all || p.requires_grad();
+    });
     model->mergeLora();
     model->eval();
 
@@ -680,16 +501,16 @@ void LoraTrainer::exportBundle(const std::string &checkpointPath, const std::str
     m.config = model->config();
     m.name = !name.empty() ? name : fs::path(bundleDir).filename().string();
     m.trained = true;
-    const std::string step = metadataField(file, "step");
+    const std::string step = TrainingCheckpoint::metadata(file, "step");
     m.description = "Trained with 'rsrefseg train' (" + c.initKind() + " start, " + step + " steps on " +
                     fs::path(c.trainData).filename().string() + ")";
-    nlohmann::json best = nlohmann::json::parse(metadataField(file, "best_metrics"));
-    m.provenance = {{"created", isoNow()},
+    const nlohmann::json best = nlohmann::json::parse(TrainingCheckpoint::metadata(file, "best_metrics"));
+    m.provenance = {{"created", TrainingCheckpoint::isoNow()},
                     {"tool", "rsrefseg train"},
-                    {"init", nlohmann::json::parse(metadataField(file, "init"))},
+                    {"init", nlohmann::json::parse(TrainingCheckpoint::metadata(file, "init"))},
                     {"train_data", c.trainData},
                     {"val_data", c.valData},
-                    {"steps", parseInt(step, checkpointPath + ": step")},
+                    {"steps", TrainingCheckpoint::integer(file, "step")},
                     {"seed", c.seed},
                     {"lora", {{"enabled", !c.trainAll}, {"rank", c.loraRank}, {"alpha", c.loraAlpha}, {"merged", !c.trainAll}}},
                     {"validation", best},

@@ -19,11 +19,11 @@
 //
 // Files in config.outDir: config.json (the resolved configuration), train_log.jsonl (one JSON
 // record per logged step and per validation), last.safetensors and best.safetensors (best
-// validation gIoU). A checkpoint is a safetensors file with "param.<name>" (trainable and LoRA
-// weights; every parameter for a from-scratch model), "buffer.<name>" (BatchNorm statistics
-// etc.), "adam.{step,exp_avg,exp_avg_sq}.<name>", "rng.cpu" (dropout generator state) and in
-// its metadata the training configuration, the model configuration, step, epoch and best score.
-// Frozen weights are not copied: resuming and exporting rebuild them from the same model source.
+// validation gIoU). A checkpoint (TrainingCheckpoint) holds the trainable and LoRA weights
+// (every parameter for a from-scratch model), buffers, "adam.{step,exp_avg,exp_avg_sq}.<name>",
+// the generator states and in its metadata the training configuration, the model
+// configuration, step, epoch and best score. Frozen weights are not copied: resuming and
+// exporting rebuild them from the same model source (TrainingModel).
 //
 // Every sentence is encoded on its own and decoded with its own image (batch 1 through the
 // text tower and the prompter, exactly as at inference); the image encoders run batched.
@@ -134,8 +134,18 @@ class LoraTrainer
     std::vector<std::string> trainableParameterNames() const;
 
   private:
-    struct Built;
-    static Built buildModel(const TrainConfig &config);
+    struct RunState;
+    // The constructor's three parts: model and tokenizer, data and batches, optimizer and schedule.
+    void setUpModel();
+    void loadData();
+    void setUpOptimizer();
+    void reportWarnings(const RSRefSegDataset &data, const char *what) const;
+    // run()'s parts: the opening message and log record, a progress report, validation and
+    // checkpoints at the end of an epoch (true when last.safetensors was written), the result.
+    void announce(const RunState &state);
+    void reportProgress(RunState &state, double lr);
+    bool endOfEpoch(const RunState &state, Result &result);
+    Result finishRun(const RunState &state, Result result);
     torch::Tensor batchLoss(const TrainingBatch &batch);
     void message(const std::string &text) const;
     void appendLog(const nlohmann::json &record) const;

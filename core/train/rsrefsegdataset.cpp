@@ -1,10 +1,8 @@
 #include "train/rsrefsegdataset.h"
 
 #include "common/error.h"
+#include "geo/rgbimagefile.h"
 
-#include <cpl_conv.h>
-#include <cpl_error.h>
-#include <gdal.h>
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 
@@ -13,8 +11,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <memory>
-#include <mutex>
 
 namespace fs = std::filesystem;
 
@@ -23,43 +19,6 @@ namespace rsrefseg {
 namespace {
 
 constexpr std::size_t kMaxStoredWarnings = 1000;
-
-void registerGdal()
-{
-    static std::once_flag once;
-    std::call_once(once, [] { GDALAllRegister(); });
-}
-
-struct GdalCloser
-{
-    void operator()(void *dataset) const
-    {
-        if (dataset)
-            GDALClose(static_cast<GDALDatasetH>(dataset));
-    }
-};
-using GdalDatasetPtr = std::unique_ptr<void, GdalCloser>;
-
-// Opens a raster read-only with GDAL's own messages kept off stderr (they go into the error).
-GdalDatasetPtr openRaster(const std::string &path)
-{
-    registerGdal();
-    if (!fs::is_regular_file(path))
-        throw Error("image " + path + ": no such file");
-    CPLPushErrorHandler(CPLQuietErrorHandler);
-    CPLErrorReset();
-    // Avoid listing the folder for side-car files: RRSIS-D has 17k images in one folder.
-    CPLSetThreadLocalConfigOption("GDAL_DISABLE_READDIR_ON_OPEN", "EMPTY_DIR");
-    GDALDatasetH handle = GDALOpenEx(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr,
-                                     nullptr, nullptr);
-    CPLSetThreadLocalConfigOption("GDAL_DISABLE_READDIR_ON_OPEN", nullptr);
-    const std::string gdalMessage = CPLGetLastErrorMsg();
-    CPLPopErrorHandler();
-    if (!handle)
-        throw Error("image " + path + ": cannot be read as a raster" +
-                    (gdalMessage.empty() ? std::string() : " (" + gdalMessage + ")"));
-    return GdalDatasetPtr(handle);
-}
 
 std::string trim(const std::string &s)
 {
@@ -221,6 +180,112 @@ std::optional<std::int64_t> optionalInteger(const nlohmann::json &obj, const cha
     return it->get<std::int64_t>();
 }
 
+std::optional<std::array<double, 4>> optionalBox(const nlohmann::json &obj)
+{
+    const auto it = obj.find("bbox");
+    if (it == obj.end() || !it->is_array() || it->size() != 4)
+        return std::nullopt;
+    std::array<double, 4> b{};
+    for (std::size_t i = 0; i < 4; ++i) {
+        if (!(*it)[i].is_number())
+            return std::nullopt;
+        b[i] = (*it)[i].get<double>();
+    }
+    return b;
+}
+
+// Image sizes from the headers, read once per file: RRSIS-D has several sentences per image.
+class ImageSizes
+{
+  public:
+    explicit ImageSizes(std::string imageDir)
+        : mImageDir(std::move(imageDir))
+    {
+    }
+
+    // Throws the image's error (the same one for every line that names it).
+    cv::Size of(const std::string &fileName)
+    {
+        auto cached = mSizes.find(fileName);
+        if (cached == mSizes.end()) {
+            std::optional<cv::Size> size;
+            try {
+                size = RSRefSegDataset::readImageSize((fs::path(mImageDir) / fileName).string());
+            } catch (const Error &e) {
+                mErrors[fileName] = e.what();
+            }
+            cached = mSizes.emplace(fileName, size).first;
+        }
+        if (!cached->second)
+            throw Error(mErrors[fileName]);
+        return *cached->second;
+    }
+
+  private:
+    std::string mImageDir;
+    std::map<std::string, std::optional<cv::Size>> mSizes;
+    std::map<std::string, std::string> mErrors;
+};
+
+// The sample of one JSON object, or nullopt when it belongs to another split. Throws
+// rsrefseg::Error naming what makes the line unusable. `sizes` is null when images are not
+// checked.
+std::optional<RSRefSegSample> parseSample(const nlohmann::json &obj, std::size_t lineNumber,
+                                          const RSRefSegDataset::Options &options, ImageSizes *sizes)
+{
+    RSRefSegSample s;
+    s.lineNumber = lineNumber;
+    if (const auto it = obj.find("split"); it != obj.end()) {
+        if (!it->is_string())
+            throw Error("\"split\" is not a string");
+        s.split = it->get<std::string>();
+    }
+    if (!options.split.empty() && s.split != options.split)
+        return std::nullopt;
+    s.fileName = requireString(obj, "file_name");
+    if (!isSafeRelativePath(s.fileName))
+        throw Error("\"file_name\" " + s.fileName + " is not a relative path inside the image folder");
+    s.sentence = trim(requireString(obj, "sent"));
+    if (s.sentence.empty())
+        throw Error("\"sent\" is empty");
+    if (const auto it = obj.find("category_name"); it != obj.end() && it->is_string())
+        s.categoryName = it->get<std::string>();
+    s.imageId = optionalInteger(obj, "image_id");
+    s.annId = optionalInteger(obj, "ann_id");
+    s.bbox = optionalBox(obj);
+
+    std::optional<cv::Size> imageSize;
+    if (sizes)
+        imageSize = sizes->of(s.fileName);
+    const auto seg = obj.find("segmentation");
+    if (seg == obj.end())
+        throw Error("\"segmentation\" is missing");
+    s.mask = parseSegmentation(*seg, imageSize);
+    if (imageSize && (s.mask.width() != imageSize->width || s.mask.height() != imageSize->height))
+        throw Error("segmentation size " + std::to_string(s.mask.height()) + "x" + std::to_string(s.mask.width()) +
+                    " (h x w) differs from image " + s.fileName + " (" + std::to_string(imageSize->height) + "x" +
+                    std::to_string(imageSize->width) + ")");
+    if (s.mask.width() == 0 || s.mask.height() == 0)
+        throw Error("segmentation has an empty size");
+    s.imageWidth = s.mask.width();
+    s.imageHeight = s.mask.height();
+    return s;
+}
+
+// Why load() finds nothing: the split asked for, how many lines were skipped, the first reason.
+std::string noUsableSample(const RSRefSegDataset &data, const std::string &split)
+{
+    std::string message = "data set " + data.jsonlPath() + ": no usable sample";
+    if (!split.empty())
+        message += " of split \"" + split + "\"";
+    message += " (" + std::to_string(data.skippedLines()) + " lines skipped";
+    if (!data.warnings().empty())
+        message += "; first: line " + std::to_string(data.warnings().front().lineNumber) + ": " +
+                   data.warnings().front().message;
+    message += ")";
+    return message;
+}
+
 } // namespace
 
 RSRefSegDataset RSRefSegDataset::load(const std::string &jsonlPath, const std::string &imageDir,
@@ -245,10 +310,7 @@ RSRefSegDataset RSRefSegDataset::load(const std::string &jsonlPath, const std::s
             ++suppressed;
     };
 
-    // One header read per image: RRSIS-D has several sentences per image.
-    std::map<std::string, std::optional<cv::Size>> sizeCache;
-    std::map<std::string, std::string> sizeErrors;
-
+    ImageSizes sizes(imageDir);
     BoundedLineReader reader(in, options.maxLineBytes);
     std::string line;
     bool tooLong = false;
@@ -256,8 +318,7 @@ RSRefSegDataset RSRefSegDataset::load(const std::string &jsonlPath, const std::s
     while (reader.next(line, tooLong)) {
         ++lineNumber;
         if (tooLong) {
-            warn(lineNumber, "line is longer than " + std::to_string(options.maxLineBytes) +
-                                 " bytes");
+            warn(lineNumber, "line is longer than " + std::to_string(options.maxLineBytes) + " bytes");
             continue;
         }
         if (lineNumber == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0)
@@ -280,93 +341,18 @@ RSRefSegDataset RSRefSegDataset::load(const std::string &jsonlPath, const std::s
             continue;
         }
         try {
-            RSRefSegSample s;
-            s.lineNumber = lineNumber;
-            if (const auto it = obj.find("split"); it != obj.end()) {
-                if (!it->is_string())
-                    throw Error("\"split\" is not a string");
-                s.split = it->get<std::string>();
-            }
-            if (!options.split.empty() && s.split != options.split)
-                continue;
-            s.fileName = requireString(obj, "file_name");
-            if (!isSafeRelativePath(s.fileName))
-                throw Error("\"file_name\" " + s.fileName +
-                            " is not a relative path inside the image folder");
-            s.sentence = trim(requireString(obj, "sent"));
-            if (s.sentence.empty())
-                throw Error("\"sent\" is empty");
-            if (const auto it = obj.find("category_name"); it != obj.end() && it->is_string())
-                s.categoryName = it->get<std::string>();
-            s.imageId = optionalInteger(obj, "image_id");
-            s.annId = optionalInteger(obj, "ann_id");
-            if (const auto it = obj.find("bbox"); it != obj.end() && it->is_array() &&
-                                                  it->size() == 4) {
-                std::array<double, 4> b{};
-                bool numeric = true;
-                for (std::size_t i = 0; i < 4; ++i) {
-                    numeric = numeric && (*it)[i].is_number();
-                    if (numeric)
-                        b[i] = (*it)[i].get<double>();
-                }
-                if (numeric)
-                    s.bbox = b;
-            }
-
-            std::optional<cv::Size> imageSize;
-            if (options.checkImages) {
-                auto cached = sizeCache.find(s.fileName);
-                if (cached == sizeCache.end()) {
-                    std::optional<cv::Size> size;
-                    try {
-                        size = readImageSize((fs::path(imageDir) / s.fileName).string());
-                    } catch (const Error &e) {
-                        sizeErrors[s.fileName] = e.what();
-                    }
-                    cached = sizeCache.emplace(s.fileName, size).first;
-                }
-                if (!cached->second)
-                    throw Error(sizeErrors[s.fileName]);
-                imageSize = cached->second;
-            }
-
-            const auto seg = obj.find("segmentation");
-            if (seg == obj.end())
-                throw Error("\"segmentation\" is missing");
-            s.mask = parseSegmentation(*seg, imageSize);
-            if (imageSize && (s.mask.width() != imageSize->width ||
-                              s.mask.height() != imageSize->height))
-                throw Error("segmentation size " + std::to_string(s.mask.height()) + "x" +
-                            std::to_string(s.mask.width()) + " (h x w) differs from image " +
-                            s.fileName + " (" + std::to_string(imageSize->height) + "x" +
-                            std::to_string(imageSize->width) + ")");
-            if (s.mask.width() == 0 || s.mask.height() == 0)
-                throw Error("segmentation has an empty size");
-            s.imageWidth = s.mask.width();
-            s.imageHeight = s.mask.height();
-            data.mSamples.push_back(std::move(s));
+            if (auto sample = parseSample(obj, lineNumber, options, options.checkImages ? &sizes : nullptr))
+                data.mSamples.push_back(std::move(*sample));
         } catch (const Error &e) {
             warn(lineNumber, e.what());
         }
     }
     if (in.bad())
-        throw Error("data set " + jsonlPath + ": read error after line " +
-                    std::to_string(lineNumber));
+        throw Error("data set " + jsonlPath + ": read error after line " + std::to_string(lineNumber));
     if (suppressed > 0)
-        data.mWarnings.push_back(
-            {0, std::to_string(suppressed) + " further skipped lines not listed"});
-
-    if (data.mSamples.empty()) {
-        std::string message = "data set " + jsonlPath + ": no usable sample";
-        if (!options.split.empty())
-            message += " of split \"" + options.split + "\"";
-        message += " (" + std::to_string(data.mSkippedLines) + " lines skipped";
-        if (!data.mWarnings.empty())
-            message += "; first: line " + std::to_string(data.mWarnings.front().lineNumber) +
-                       ": " + data.mWarnings.front().message;
-        message += ")";
-        throw Error(message);
-    }
+        data.mWarnings.push_back({0, std::to_string(suppressed) + " further skipped lines not listed"});
+    if (data.mSamples.empty())
+        throw Error(noUsableSample(data, options.split));
     return data;
 }
 
@@ -402,37 +388,12 @@ cv::Mat RSRefSegDataset::loadMask(std::size_t index) const
 
 cv::Size RSRefSegDataset::readImageSize(const std::string &path)
 {
-    GdalDatasetPtr ds = openRaster(path);
-    GDALDatasetH h = static_cast<GDALDatasetH>(ds.get());
-    return cv::Size(GDALGetRasterXSize(h), GDALGetRasterYSize(h));
+    return RgbImageFile::readSize(path);
 }
 
 cv::Mat RSRefSegDataset::readRgbImage(const std::string &path)
 {
-    GdalDatasetPtr ds = openRaster(path);
-    GDALDatasetH h = static_cast<GDALDatasetH>(ds.get());
-    const int w = GDALGetRasterXSize(h), ht = GDALGetRasterYSize(h);
-    const int bands = GDALGetRasterCount(h);
-    if (bands < 1)
-        throw Error("image " + path + ": has no raster band");
-    for (int b = 1; b <= std::min(bands, 3); ++b)
-        if (GDALGetRasterDataType(GDALGetRasterBand(h, b)) != GDT_Byte)
-            throw Error("image " + path + ": band " + std::to_string(b) +
-                        " is not 8-bit; data set images must be 8-bit");
-    cv::Mat rgb(ht, w, CV_8UC3);
-    // Bands 1..3, or band 1 three times for grey (and grey + alpha) images.
-    int bandMap[3] = {1, 2, 3};
-    if (bands < 3)
-        bandMap[1] = bandMap[2] = 1;
-    CPLPushErrorHandler(CPLQuietErrorHandler);
-    CPLErrorReset();
-    const CPLErr err = GDALDatasetRasterIO(h, GF_Read, 0, 0, w, ht, rgb.data, w, ht, GDT_Byte, 3,
-                                           bandMap, 3, static_cast<int>(rgb.step[0]), 1);
-    const std::string gdalMessage = CPLGetLastErrorMsg();
-    CPLPopErrorHandler();
-    if (err != CE_None)
-        throw Error("image " + path + ": read failed (" + gdalMessage + ")");
-    return rgb;
+    return RgbImageFile::readRgb(path);
 }
 
 } // namespace rsrefseg

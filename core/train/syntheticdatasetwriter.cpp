@@ -1,14 +1,11 @@
 #include "train/syntheticdatasetwriter.h"
 
 #include "common/error.h"
+#include "geo/rgbimagefile.h"
 #include "train/cocorle.h"
 #include "train/syntheticscenegenerator.h"
 
-#include <cpl_conv.h>
-#include <cpl_error.h>
-#include <gdal.h>
 #include <nlohmann/json.hpp>
-#include <ogr_srs_api.h>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -16,7 +13,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
 #include <system_error>
 
 namespace fs = std::filesystem;
@@ -24,18 +20,6 @@ namespace fs = std::filesystem;
 namespace rsrefseg {
 
 namespace {
-
-void registerGdal()
-{
-    static std::once_flag once;
-    std::call_once(once, [] { GDALAllRegister(); });
-}
-
-std::string gdalError()
-{
-    const std::string message = CPLGetLastErrorMsg();
-    return message.empty() ? std::string("unknown GDAL error") : message;
-}
 
 void renameInto(const fs::path &temp, const fs::path &target)
 {
@@ -75,61 +59,13 @@ void writePng(const fs::path &target, const cv::Mat &rgb)
     writeFileAtomically(target, bytes);
 }
 
+// 256 m across whatever the pixel count; UTM 33N near Berlin, scenes side by side.
 void writeGeoTiff(const fs::path &target, const cv::Mat &rgb, std::uint64_t index)
 {
-    registerGdal();
-    GDALDriverH driver = GDALGetDriverByName("GTiff");
-    if (!driver)
-        throw Error("GDAL has no GTiff driver (needed for " + target.string() + ")");
-    const fs::path temp = target.string() + ".part";
-    const char *options[] = {"COMPRESS=DEFLATE", "PREDICTOR=2", "TILED=YES",
-                             "PHOTOMETRIC=RGB", nullptr};
-    CPLErrorReset();
-    GDALDatasetH ds = GDALCreate(driver, temp.c_str(), rgb.cols, rgb.rows, 3, GDT_Byte,
-                                 const_cast<char **>(options));
-    if (!ds)
-        throw Error("cannot create " + temp.string() + ": " + gdalError());
-    bool ok = true;
-    std::string failure;
-    // 256 m across whatever the pixel count; UTM 33N near Berlin, scenes side by side.
     const double pixel = 256.0 / rgb.cols;
     const double east = 390000.0 + 300.0 * static_cast<double>(index % 64);
     const double north = 5820000.0 - 300.0 * static_cast<double>((index / 64) % 64);
-    double transform[6] = {east, pixel, 0, north, 0, -pixel};
-    OGRSpatialReferenceH srs = OSRNewSpatialReference(nullptr);
-    char *wkt = nullptr;
-    if (OSRImportFromEPSG(srs, 32633) != OGRERR_NONE || OSRExportToWkt(srs, &wkt) != OGRERR_NONE) {
-        ok = false;
-        failure = "cannot build EPSG:32633: " + gdalError();
-    }
-    if (ok && (GDALSetGeoTransform(ds, transform) != CE_None ||
-               GDALSetProjection(ds, wkt) != CE_None)) {
-        ok = false;
-        failure = "cannot georeference: " + gdalError();
-    }
-    CPLFree(wkt);
-    OSRDestroySpatialReference(srs);
-    if (ok) {
-        int bandMap[3] = {1, 2, 3};
-        cv::Mat contiguous = rgb.isContinuous() ? rgb : rgb.clone();
-        if (GDALDatasetRasterIO(ds, GF_Write, 0, 0, rgb.cols, rgb.rows, contiguous.data, rgb.cols,
-                                rgb.rows, GDT_Byte, 3, bandMap, 3,
-                                static_cast<int>(contiguous.step[0]), 1) != CE_None) {
-            ok = false;
-            failure = "cannot write pixels: " + gdalError();
-        }
-    }
-    GDALClose(ds);
-    if (ok && CPLGetLastErrorType() >= CE_Failure) {
-        ok = false;
-        failure = gdalError();
-    }
-    if (!ok) {
-        std::error_code ec;
-        fs::remove(temp, ec);
-        throw Error(target.string() + ": " + failure);
-    }
-    renameInto(temp, target);
+    RgbImageFile::writeGeoTiff(target.string(), rgb, GeoTransform({east, pixel, 0, north, 0, -pixel}), 32633);
 }
 
 bool validSplitName(const std::string &s)

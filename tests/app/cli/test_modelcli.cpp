@@ -25,10 +25,8 @@ namespace {
 using clitest::Result;
 using clitest::run;
 using clitest::runCli;
-QString golden(const QString &rel)
-{
-    return QStringLiteral(RSREFSEG_TEST_DATA_DIR "/golden/") + rel;
-}
+using clitest::expectError;
+using clitest::golden;
 } // namespace
 
 class TestModelCli : public QObject
@@ -41,13 +39,6 @@ class TestModelCli : public QObject
     QString mText = "The white storage tank on the left, next to 2 small cars.";
 
     QString file(const QString &n) const { return mDir.filePath(n); }
-
-    static void expectError(const Result &r, const QString &needle)
-    {
-        QVERIFY2(r.exitCode > 0, qPrintable(QString("exit %1: %2").arg(r.exitCode).arg(r.err)));
-        QVERIFY2(r.err.contains(needle), qPrintable(r.err));
-        QVERIFY2(!r.err.contains("terminate called"), qPrintable(r.err));
-    }
 
   private slots:
     void initTestCase()

@@ -22,6 +22,7 @@ namespace {
 using clitest::Result;
 using clitest::run;
 using clitest::runCli;
+using clitest::expectOneLineError;
 
 } // namespace
 
@@ -33,15 +34,6 @@ class TestRsrefsegCli : public QObject
     QString mUtm;
 
     QString file(const QString &name) const { return mDir.filePath(name); }
-
-    // Non-zero exit, exactly one line on stderr that contains `needle`, no crash.
-    static void expectOneLineError(const Result &r, const QString &needle)
-    {
-        QVERIFY2(r.exitCode > 0, qPrintable(QString("exit %1, stderr: %2").arg(r.exitCode).arg(r.err)));
-        const QStringList lines = r.err.trimmed().split('\n');
-        QCOMPARE(lines.size(), 1);
-        QVERIFY2(lines[0].contains(needle), qPrintable(lines[0]));
-    }
 
   private slots:
     void initTestCase()

@@ -21,11 +21,7 @@ namespace {
 using clitest::Result;
 using clitest::run;
 using clitest::runCli;
-
-QString golden(const QString &rel)
-{
-    return QStringLiteral(RSREFSEG_TEST_DATA_DIR "/golden/") + rel;
-}
+using clitest::golden;
 
 } // namespace
 
@@ -38,12 +34,7 @@ class TestTrainCli : public QObject
 
     QString file(const QString &n) const { return mDir.filePath(n); }
 
-    static void expectError(const Result &r, const QString &needle)
-    {
-        QVERIFY2(r.exitCode == 1, qPrintable(QString("exit %1: %2").arg(r.exitCode).arg(r.err)));
-        QVERIFY2(r.err.contains(needle), qPrintable(r.err));
-        QVERIFY2(!r.err.contains("terminate called"), qPrintable(r.err));
-    }
+    static void expectError(const Result &r, const QString &needle) { clitest::expectError(r, needle, 1); }
 
     QStringList dataFlags() const
     {

@@ -3,17 +3,18 @@
 // dense embedding, each single-mask (mask 0) and multimask (masks 1..3); logits within atol 1e-5.
 // Also: point batches (pb = 2) equal the separate runs, the bf16 path (upscaler in float32,
 // ARCHITECTURE.md, Platform facts: BLAS; tolerance measured and stated below), and input checks.
-#include "samgoldentest.h"
+#include "../goldentest.h"
 
 #include "common/error.h"
 #include "model/sam/sammaskdecoder.h"
+#include "model/sam/sammodel.h"
 
 #include <torch/torch.h>
 
 #include <QtTest>
 
 using namespace rsrefseg;
-using namespace samgolden;
+using namespace goldentest;
 
 namespace {
 
@@ -53,7 +54,7 @@ class TestSamMaskDecoder : public QObject
     void goldenCases()
     {
         torch::NoGradGuard noGrad;
-        SamModel model = loadModel("sam_tiny");
+        SamModel model = loadModel<SamModel, SamConfig>("sam_tiny");
         SamMaskDecoder decoder = model->maskDecoder();
         const auto io = loadTensors("sam_tiny/io.safetensors");
         int checked = 0;
@@ -79,7 +80,7 @@ class TestSamMaskDecoder : public QObject
         // A zero sparse input of any length gives the same result as none at all, and a
         // non-zero one changes the result (it is appended).
         torch::NoGradGuard noGrad;
-        SamModel model = loadModel("sam_tiny");
+        SamModel model = loadModel<SamModel, SamConfig>("sam_tiny");
         SamMaskDecoder decoder = model->maskDecoder();
         const auto io = loadTensors("sam_tiny/io.safetensors");
         const auto run = [&](const torch::Tensor &sparse) {
@@ -93,7 +94,7 @@ class TestSamMaskDecoder : public QObject
     void pointBatchEqualsSeparateRuns()
     {
         torch::NoGradGuard noGrad;
-        SamModel model = loadModel("sam_tiny");
+        SamModel model = loadModel<SamModel, SamConfig>("sam_tiny");
         SamMaskDecoder decoder = model->maskDecoder();
         const auto io = loadTensors("sam_tiny/io.safetensors");
         const torch::Tensor sparseA = io.at("decoder.sparse_random");
@@ -121,7 +122,7 @@ class TestSamMaskDecoder : public QObject
     void bfloat16AgainstFloat32Golden()
     {
         torch::NoGradGuard noGrad;
-        SamModel model = loadModel("sam_tiny");
+        SamModel model = loadModel<SamModel, SamConfig>("sam_tiny");
         SamMaskDecoder decoder = model->maskDecoder();
         decoder->to(torch::kBFloat16);
         const auto io = loadTensors("sam_tiny/io.safetensors");
@@ -146,7 +147,7 @@ class TestSamMaskDecoder : public QObject
     void rejectsBadShapes()
     {
         torch::NoGradGuard noGrad;
-        SamModel model = loadModel("sam_tiny");
+        SamModel model = loadModel<SamModel, SamConfig>("sam_tiny");
         SamMaskDecoder decoder = model->maskDecoder();
         const auto io = loadTensors("sam_tiny/io.safetensors");
         QString e = errorOf([&] {

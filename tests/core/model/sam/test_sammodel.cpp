@@ -2,7 +2,7 @@
 // and of the full-size facebook/sam-vit-base manifest), strict loading with errors that name the
 // tensor, tying of the two positional-embedding copies when a file carries only one, and the
 // end-to-end HF forward (pixels, no prompts -> golden decoder outputs).
-#include "samgoldentest.h"
+#include "../goldentest.h"
 
 #include "common/error.h"
 #include "model/sam/sammodel.h"
@@ -16,7 +16,7 @@
 #include <set>
 
 using namespace rsrefseg;
-using namespace samgolden;
+using namespace goldentest;
 
 namespace {
 
@@ -43,7 +43,7 @@ class TestSamModel : public QObject
     {
         torch::NoGradGuard noGrad;
         const auto file = loadTensors("sam_tiny/model.safetensors");
-        SamModel model = loadModel("sam_tiny");
+        SamModel model = loadModel<SamModel, SamConfig>("sam_tiny");
         const auto state = stateOf(*model);
         QCOMPARE(state.size(), file.size());
         for (const auto &item : file) {
@@ -141,7 +141,7 @@ class TestSamModel : public QObject
         // HF SamModel.forward(pixel_values) with no prompts == the golden zero-sparse / no-mask
         // decoder case (the prompt encoder's zero sparse output is not appended).
         torch::NoGradGuard noGrad;
-        SamModel model = loadModel("sam_tiny");
+        SamModel model = loadModel<SamModel, SamConfig>("sam_tiny");
         const auto io = loadTensors("sam_tiny/io.safetensors");
         for (const bool multi : {false, true}) {
             const std::string prefix = std::string("decoder.zero_sparse.nomask_dense.") + (multi ? "multi." : "single.");

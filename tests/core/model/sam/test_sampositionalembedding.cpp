@@ -2,9 +2,10 @@
 // decoder grid and the 7x7 RSRefSeg prompter grid (golden image_pe_8 / image_pe_7), any grid
 // size (64 and 27 as RSRefSeg-b uses) against the formula evaluated in float64, pixel-coordinate
 // embedding, and the bf16 path.
-#include "samgoldentest.h"
+#include "../goldentest.h"
 
 #include "common/error.h"
+#include "model/sam/sammodel.h"
 #include "model/sam/sampositionalembedding.h"
 
 #include <torch/torch.h>
@@ -14,7 +15,7 @@
 #include <cmath>
 
 using namespace rsrefseg;
-using namespace samgolden;
+using namespace goldentest;
 
 namespace {
 
@@ -52,7 +53,7 @@ class TestSamPositionalEmbedding : public QObject
     void goldenImagePositionalEmbeddings()
     {
         torch::NoGradGuard noGrad;
-        SamModel model = loadModel("sam_tiny");
+        SamModel model = loadModel<SamModel, SamConfig>("sam_tiny");
         const auto io = loadTensors("sam_tiny/io.safetensors");
         const torch::Tensor pe8 = model->imageWidePositionalEmbeddings();
         const torch::Tensor pe7 = model->sharedImageEmbedding()->imageWidePositionalEmbeddings(7);

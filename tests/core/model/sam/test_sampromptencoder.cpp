@@ -3,9 +3,10 @@
 // +0.5 pixel shift, coordinates / image_size, the padding point (label -1 -> not_a_point_embed)
 // appended only without boxes, label -10 -> zero, labels 0/1 -> point_embed.0/1, box corners ->
 // point_embed.2/3.
-#include "samgoldentest.h"
+#include "../goldentest.h"
 
 #include "common/error.h"
+#include "model/sam/sammodel.h"
 #include "model/sam/sampromptencoder.h"
 
 #include <torch/torch.h>
@@ -13,7 +14,7 @@
 #include <QtTest>
 
 using namespace rsrefseg;
-using namespace samgolden;
+using namespace goldentest;
 
 namespace {
 
@@ -51,7 +52,7 @@ class TestSamPromptEncoder : public QObject
     void noPromptsMatchGolden()
     {
         torch::NoGradGuard noGrad;
-        SamModel model = loadModel("sam_tiny");
+        SamModel model = loadModel<SamModel, SamConfig>("sam_tiny");
         SamPromptEncoder enc = model->promptEncoder();
         const auto io = loadTensors("sam_tiny/io.safetensors");
         const SamPromptEmbeddings e = enc->forward(SamPrompts());
@@ -63,7 +64,7 @@ class TestSamPromptEncoder : public QObject
     void maskPromptMatchesGolden()
     {
         torch::NoGradGuard noGrad;
-        SamModel model = loadModel("sam_tiny");
+        SamModel model = loadModel<SamModel, SamConfig>("sam_tiny");
         SamPromptEncoder enc = model->promptEncoder();
         const auto io = loadTensors("sam_tiny/io.safetensors");
         SamPrompts prompts;
@@ -85,7 +86,7 @@ class TestSamPromptEncoder : public QObject
     void pointsFollowHfRules()
     {
         torch::NoGradGuard noGrad;
-        SamModel model = loadModel("sam_tiny");
+        SamModel model = loadModel<SamModel, SamConfig>("sam_tiny");
         SamPromptEncoder enc = model->promptEncoder();
         const int64_t size = 128;
         SamPrompts prompts;
@@ -110,7 +111,7 @@ class TestSamPromptEncoder : public QObject
     void boxesAndPointsWithBoxes()
     {
         torch::NoGradGuard noGrad;
-        SamModel model = loadModel("sam_tiny");
+        SamModel model = loadModel<SamModel, SamConfig>("sam_tiny");
         SamPromptEncoder enc = model->promptEncoder();
         const int64_t size = 128;
         SamPrompts boxesOnly;
@@ -133,7 +134,7 @@ class TestSamPromptEncoder : public QObject
     void batchAndErrors()
     {
         torch::NoGradGuard noGrad;
-        SamModel model = loadModel("sam_tiny");
+        SamModel model = loadModel<SamModel, SamConfig>("sam_tiny");
         SamPromptEncoder enc = model->promptEncoder();
         // Batch of two mask prompts: every row is its own single-image result.
         const torch::Tensor masks = torch::randn({2, 1, 32, 32});
@@ -157,7 +158,7 @@ class TestSamPromptEncoder : public QObject
     void bfloat16Runs()
     {
         torch::NoGradGuard noGrad;
-        SamModel model = loadModel("sam_tiny");
+        SamModel model = loadModel<SamModel, SamConfig>("sam_tiny");
         SamPromptEncoder enc = model->promptEncoder();
         enc->to(torch::kBFloat16);
         const auto io = loadTensors("sam_tiny/io.safetensors");

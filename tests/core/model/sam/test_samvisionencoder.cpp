@@ -3,9 +3,10 @@
 // chunked global attention, a bf16 run against the float32 golden (tolerance measured and stated
 // below), LoRA (enable -> merge == unmerged forward; the RSRefSeg tiny checkpoint's PEFT SAM
 // backbone unmerged, merged here, and the golden merged file), and input checks.
-#include "samgoldentest.h"
+#include "../goldentest.h"
 
 #include "common/error.h"
+#include "model/sam/sammodel.h"
 #include "model/sam/samvisionencoder.h"
 #include "model/weights/statedictloader.h"
 
@@ -14,7 +15,7 @@
 #include <QtTest>
 
 using namespace rsrefseg;
-using namespace samgolden;
+using namespace goldentest;
 
 namespace {
 
@@ -45,27 +46,6 @@ void checkVision(SamVisionEncoder &encoder, const std::map<std::string, torch::T
     QVERIFY(torch::equal(encoder->forward(io.at("pixel_values")), out.lastHiddenState));
 }
 
-// RSRefSeg checkpoint sub-tree `prefix` with PEFT wrapper names removed.
-std::map<std::string, torch::Tensor> peftSubtree(const std::map<std::string, torch::Tensor> &all, const std::string &prefix)
-{
-    auto replaceAll = [](std::string s, const std::string &from, const std::string &to) {
-        for (size_t pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size()))
-            s.replace(pos, from.size(), to);
-        return s;
-    };
-    std::map<std::string, torch::Tensor> out;
-    for (const auto &item : all) {
-        if (item.first.compare(0, prefix.size(), prefix) != 0)
-            continue;
-        std::string name = item.first.substr(prefix.size());
-        name = replaceAll(name, ".base_layer.", ".");
-        name = replaceAll(name, ".lora_A.default.", ".lora_A.");
-        name = replaceAll(name, ".lora_B.default.", ".lora_B.");
-        out.emplace(name, item.second);
-    }
-    return out;
-}
-
 } // namespace
 
 class TestSamVisionEncoder : public QObject
@@ -78,7 +58,7 @@ class TestSamVisionEncoder : public QObject
     void tinyMatchesGolden()
     {
         torch::NoGradGuard noGrad;
-        SamModel model = loadModel("sam_tiny");
+        SamModel model = loadModel<SamModel, SamConfig>("sam_tiny");
         SamVisionEncoder encoder = model->visionEncoder();
         QCOMPARE(encoder->layers().at(0)->windowSize(), int64_t(4));
         QCOMPARE(encoder->layers().at(1)->windowSize(), int64_t(0));
@@ -88,7 +68,7 @@ class TestSamVisionEncoder : public QObject
     void paddedWindowsMatchGolden()
     {
         torch::NoGradGuard noGrad;
-        SamModel model = loadModel("sam_tiny_w3");
+        SamModel model = loadModel<SamModel, SamConfig>("sam_tiny_w3");
         SamVisionEncoder encoder = model->visionEncoder();
         QCOMPARE(encoder->layers().at(0)->windowSize(), int64_t(3)); // 8 -> 9 padded grid
         checkVision(encoder, loadTensors("sam_tiny_w3/io.safetensors"), "sam_tiny_w3");
@@ -97,7 +77,7 @@ class TestSamVisionEncoder : public QObject
     void chunkedAttentionMatches()
     {
         torch::NoGradGuard noGrad;
-        SamModel model = loadModel("sam_tiny");
+        SamModel model = loadModel<SamModel, SamConfig>("sam_tiny");
         SamVisionEncoder encoder = model->visionEncoder();
         const auto io = loadTensors("sam_tiny/io.safetensors");
         const torch::Tensor whole = encoder->forward(io.at("pixel_values"));
@@ -115,7 +95,7 @@ class TestSamVisionEncoder : public QObject
     {
         torch::NoGradGuard noGrad;
         for (const std::string folder : {"sam_tiny", "sam_tiny_w3"}) {
-            SamModel model = loadModel(folder);
+            SamModel model = loadModel<SamModel, SamConfig>(folder);
             SamVisionEncoder encoder = model->visionEncoder();
             encoder->to(torch::kBFloat16);
             const auto ioFolder = loadTensors(folder + "/io.safetensors");
@@ -141,7 +121,7 @@ class TestSamVisionEncoder : public QObject
     void loraMergeEqualsUnmerged()
     {
         torch::NoGradGuard noGrad;
-        SamModel model = loadModel("sam_tiny");
+        SamModel model = loadModel<SamModel, SamConfig>("sam_tiny");
         SamVisionEncoder encoder = model->visionEncoder();
         const torch::Tensor pixels = loadTensors("sam_tiny/io.safetensors").at("pixel_values");
         const torch::Tensor base = encoder->forward(pixels);
@@ -226,7 +206,7 @@ class TestSamVisionEncoder : public QObject
     void rejectsWrongInputSize()
     {
         torch::NoGradGuard noGrad;
-        SamModel model = loadModel("sam_tiny");
+        SamModel model = loadModel<SamModel, SamConfig>("sam_tiny");
         const QString e = errorOf([&] { model->visionEncoder()->forward(torch::zeros({1, 3, 96, 128})); });
         QVERIFY2(e.contains("SamVisionEncoder") && e.contains("128"), qPrintable(e));
         QVERIFY(!errorOf([&] { model->visionEncoder()->forward(torch::zeros({1, 4, 128, 128})); }).isEmpty());

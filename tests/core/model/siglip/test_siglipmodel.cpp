@@ -5,7 +5,7 @@
 #include "common/error.h"
 #include "model/siglip/siglipmodel.h"
 #include "model/weights/statedictloader.h"
-#include "siglipgoldentest.h"
+#include "../goldentest.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -16,7 +16,7 @@
 #include <set>
 
 using namespace rsrefseg;
-using siglipgolden::compare;
+using goldentest::compare;
 
 namespace {
 
@@ -62,8 +62,8 @@ ShapeList expandLayers(const ShapeList &oneLayer, int64_t n)
 
 SiglipModel loadTinyModel()
 {
-    SiglipModel model(SiglipConfig::fromFile(siglipgolden::goldenPath("siglip_tiny/config.json")));
-    StateDictLoader::load(*model, siglipgolden::loadTensors("siglip_tiny/model.safetensors"),
+    SiglipModel model(SiglipConfig::fromFile(goldentest::goldenPath("siglip_tiny/config.json")));
+    StateDictLoader::load(*model, goldentest::loadTensors("siglip_tiny/model.safetensors"),
                           "siglip_tiny/model.safetensors");
     model->eval();
     return model;
@@ -104,8 +104,8 @@ class TestSiglipModel : public QObject
 
     void tinyStateDictEqualsFile()
     {
-        SiglipModel model(SiglipConfig::fromFile(siglipgolden::goldenPath("siglip_tiny/config.json")));
-        const auto file = siglipgolden::loadTensors("siglip_tiny/model.safetensors");
+        SiglipModel model(SiglipConfig::fromFile(goldentest::goldenPath("siglip_tiny/config.json")));
+        const auto file = goldentest::loadTensors("siglip_tiny/model.safetensors");
         const ShapeList shapes = shapesOf(*model);
         QCOMPARE(shapes.size(), file.size());
         for (const auto &item : shapes) {
@@ -134,7 +134,7 @@ class TestSiglipModel : public QObject
             SiglipModel model(cfg);
             built = expandLayers(shapesOf(*model), layers);
         }
-        std::ifstream in(siglipgolden::goldenPath("manifests/siglip-so400m-patch14-384.keys.json"));
+        std::ifstream in(goldentest::goldenPath("manifests/siglip-so400m-patch14-384.keys.json"));
         const nlohmann::json manifest = nlohmann::json::parse(in);
         QCOMPARE(manifest.size(), size_t(888));
         QCOMPARE(built.size(), manifest.size());
@@ -159,7 +159,7 @@ class TestSiglipModel : public QObject
 
     void loraTargetsAreRsrefsegB()
     {
-        SiglipModel model(SiglipConfig::fromFile(siglipgolden::goldenPath("siglip_tiny/config.json")));
+        SiglipModel model(SiglipConfig::fromFile(goldentest::goldenPath("siglip_tiny/config.json")));
         model->enableLora(4, 8.0, 0.1);
         // Golden README §8, tiny targets ("model." is the tower).
         std::set<std::string> expected;
@@ -186,8 +186,8 @@ class TestSiglipModel : public QObject
         SiglipModel model = loadTinyModel();
         model->enableLora(4, 8.0, 0.1);
         randomizeAdapters(*model, 11);
-        const auto vio = siglipgolden::loadTensors("siglip_tiny/io_vision.safetensors");
-        const auto tio = siglipgolden::loadTensors("siglip_tiny/io_text.safetensors");
+        const auto vio = goldentest::loadTensors("siglip_tiny/io_vision.safetensors");
+        const auto tio = goldentest::loadTensors("siglip_tiny/io_text.safetensors");
         torch::NoGradGuard noGrad;
         const torch::Tensor px = vio.at("pixel_values");
         const torch::Tensor ids = tio.at("batch.input_ids");
@@ -202,7 +202,7 @@ class TestSiglipModel : public QObject
         model->mergeLora();
         QVERIFY(loraModules(*model).empty());
         // Merged layout = plain HF keys (the inert head adapter is dropped, not folded).
-        const auto file = siglipgolden::loadTensors("siglip_tiny/model.safetensors");
+        const auto file = goldentest::loadTensors("siglip_tiny/model.safetensors");
         const ShapeList shapes = shapesOf(*model);
         QCOMPARE(shapes.size(), file.size());
         for (const auto &item : shapes)
@@ -232,7 +232,7 @@ class TestSiglipModel : public QObject
         adapted->enableLora(4, 8.0, 0.0);
         randomizeAdapters(*adapted, 5, "head.attention.out_proj");
         QVERIFY(adapted->visionModel->head->attention->outProj->hasLora());
-        const auto vio = siglipgolden::loadTensors("siglip_tiny/io_vision.safetensors");
+        const auto vio = goldentest::loadTensors("siglip_tiny/io_vision.safetensors");
         torch::NoGradGuard noGrad;
         const torch::Tensor px = vio.at("pixel_values");
         const torch::Tensor p0 = plain->visionModel->forward(px).poolerOutput;
@@ -248,16 +248,16 @@ class TestSiglipModel : public QObject
 
     void rsrefsegTinyCheckpointLora()
     {
-        const SiglipConfig cfg = SiglipConfig::fromFile(siglipgolden::goldenPath("siglip_tiny/config.json"));
-        const auto all = siglipgolden::loadTensors("rsrefseg_tiny/model.safetensors");
-        const auto io = siglipgolden::loadTensors("rsrefseg_tiny/io.safetensors");
+        const SiglipConfig cfg = SiglipConfig::fromFile(goldentest::goldenPath("siglip_tiny/config.json"));
+        const auto all = goldentest::loadTensors("rsrefseg_tiny/model.safetensors");
+        const auto io = goldentest::loadTensors("rsrefseg_tiny/io.safetensors");
         SiglipVisionTransformer vision(cfg.vision);
         SiglipTextTransformer text(cfg.text);
         vision->enableLora(4, 8.0, 0.1); // RSRefSeg tiny: r=4, lora_alpha=8, dropout 0.1
         text->enableLora(4, 8.0, 0.1);
-        StateDictLoader::load(*vision, siglipgolden::peftSubtree(all, "clip_vision_encoder.base_model.model.model."),
+        StateDictLoader::load(*vision, goldentest::peftSubtree(all, "clip_vision_encoder.base_model.model.model."),
                               "rsrefseg_tiny/model.safetensors (vision)");
-        StateDictLoader::load(*text, siglipgolden::peftSubtree(all, "clip_text_encoder.base_model.model.model."),
+        StateDictLoader::load(*text, goldentest::peftSubtree(all, "clip_text_encoder.base_model.model.model."),
                               "rsrefseg_tiny/model.safetensors (text)");
         vision->eval();
         text->eval();
@@ -292,9 +292,9 @@ class TestSiglipModel : public QObject
         QVERIFY(!QTest::currentTestFailed());
 
         // Our merge equals the golden merged file, tensor by tensor, and that file runs too.
-        const auto merged = siglipgolden::loadTensors("rsrefseg_tiny/model_merged.safetensors");
-        const auto mergedVision = siglipgolden::peftSubtree(merged, "clip_vision_encoder.model.");
-        const auto mergedText = siglipgolden::peftSubtree(merged, "clip_text_encoder.model.");
+        const auto merged = goldentest::loadTensors("rsrefseg_tiny/model_merged.safetensors");
+        const auto mergedVision = goldentest::peftSubtree(merged, "clip_vision_encoder.model.");
+        const auto mergedText = goldentest::peftSubtree(merged, "clip_text_encoder.model.");
         double worst = 0;
         for (auto *tower :
              {static_cast<torch::nn::Module *>(vision.get()), static_cast<torch::nn::Module *>(text.get())}) {
@@ -323,8 +323,8 @@ class TestSiglipModel : public QObject
     void imageTextLogits()
     {
         SiglipModel model = loadTinyModel();
-        const auto vio = siglipgolden::loadTensors("siglip_tiny/io_vision.safetensors");
-        const auto tio = siglipgolden::loadTensors("siglip_tiny/io_text.safetensors");
+        const auto vio = goldentest::loadTensors("siglip_tiny/io_vision.safetensors");
+        const auto tio = goldentest::loadTensors("siglip_tiny/io_text.safetensors");
         torch::NoGradGuard noGrad;
         const torch::Tensor px = vio.at("pixel_values");
         const SiglipModelOutput out = model->forward(torch::cat({px, px.flip({2})}, 0), tio.at("batch.input_ids"),

@@ -4,14 +4,14 @@
 #include "common/error.h"
 #include "model/siglip/siglipmodel.h"
 #include "model/weights/statedictloader.h"
-#include "siglipgoldentest.h"
+#include "../goldentest.h"
 
 #include <torch/torch.h>
 
 #include <QtTest>
 
 using namespace rsrefseg;
-using siglipgolden::compare;
+using goldentest::compare;
 
 namespace {
 
@@ -23,9 +23,9 @@ constexpr double kBf16Atol = 0.15;
 
 SiglipModel loadTinyModel()
 {
-    const SiglipConfig cfg = SiglipConfig::fromFile(siglipgolden::goldenPath("siglip_tiny/config.json"));
+    const SiglipConfig cfg = SiglipConfig::fromFile(goldentest::goldenPath("siglip_tiny/config.json"));
     SiglipModel model(cfg);
-    StateDictLoader::load(*model, siglipgolden::loadTensors("siglip_tiny/model.safetensors"),
+    StateDictLoader::load(*model, goldentest::loadTensors("siglip_tiny/model.safetensors"),
                           "siglip_tiny/model.safetensors");
     model->eval();
     return model;
@@ -42,7 +42,7 @@ class TestSiglipText : public QObject
     {
         torch::set_num_threads(2);
         mModel = loadTinyModel();
-        mIo = siglipgolden::loadTensors("siglip_tiny/io_text.safetensors");
+        mIo = goldentest::loadTensors("siglip_tiny/io_text.safetensors");
     }
 
     void singleWithHiddenStates()

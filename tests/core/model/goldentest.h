@@ -1,6 +1,8 @@
-// Helpers shared by the SigLIP tests: golden fixture paths, tensor comparison with the golden
-// README §10 criterion (|a - b| <= atol + rtol * |b| everywhere), and the PEFT -> module name
-// map for the RSRefSeg checkpoint's SigLIP sub-trees.
+// Helpers shared by the model tests that compare against the golden fixtures of
+// tests/data/golden: fixture paths, loading HF-style model folders, tensor comparison with the
+// golden README §10 criterion (|a - b| <= atol + rtol * |b| everywhere, reporting the max abs
+// difference so that the tests can print it), and the PEFT -> module name map for the RSRefSeg
+// checkpoint's sub-trees.
 #pragma once
 
 #include "model/weights/safetensorsfile.h"
@@ -9,11 +11,12 @@
 
 #include <QString>
 
+#include <functional>
 #include <limits>
 #include <map>
 #include <string>
 
-namespace siglipgolden {
+namespace goldentest {
 
 inline std::string goldenPath(const std::string &relative)
 {
@@ -23,6 +26,17 @@ inline std::string goldenPath(const std::string &relative)
 inline std::map<std::string, torch::Tensor> loadTensors(const std::string &relative)
 {
     return rsrefseg::SafetensorsFile::open(goldenPath(relative)).tensors();
+}
+
+// A model from a golden HF folder (config.json + model.safetensors), loaded strictly, eval:
+//   SamModel sam = loadModel<SamModel, SamConfig>("sam_tiny");
+template <class Model, class Config>
+Model loadModel(const std::string &folder)
+{
+    Model model(Config::fromFile(goldenPath(folder + "/config.json")));
+    model->loadSafetensors(goldenPath(folder + "/model.safetensors"));
+    model->eval();
+    return model;
 }
 
 struct Comparison
@@ -57,6 +71,17 @@ inline Comparison compare(const torch::Tensor &actual, const torch::Tensor &expe
     return c;
 }
 
+// The message of the exception `fn` throws, or an empty string when it throws none.
+inline QString errorOf(const std::function<void()> &fn)
+{
+    try {
+        fn();
+    } catch (const std::exception &e) {
+        return QString::fromUtf8(e.what());
+    }
+    return {};
+}
+
 // The RSRefSeg checkpoint stores a tower as `<prefix><HF name>` with PEFT wrappers:
 // `x.base_layer.weight` -> `x.weight`, `x.lora_A.default.weight` -> `x.lora_A.weight`.
 inline std::map<std::string, torch::Tensor> peftSubtree(const std::map<std::string, torch::Tensor> &all,
@@ -80,4 +105,4 @@ inline std::map<std::string, torch::Tensor> peftSubtree(const std::map<std::stri
     return out;
 }
 
-} // namespace siglipgolden
+} // namespace goldentest
