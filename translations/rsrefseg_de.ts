@@ -859,7 +859,7 @@ oder ziehen Sie eines hierher.</translation>
     </message>
 </context>
 <context>
-    <name>rsrefseg::ModelLocator</name>
+    <name>rsrefseg::BundleStatus</name>
     <message>
         <source>No model bundle was found.</source>
         <translation>Es wurde kein Modellpaket gefunden.</translation>

@@ -856,7 +856,7 @@ or drop one here.</source>
     </message>
 </context>
 <context>
-    <name>rsrefseg::ModelLocator</name>
+    <name>rsrefseg::BundleStatus</name>
     <message>
         <source>No model bundle was found.</source>
         <translation>未找到模型包。</translation>

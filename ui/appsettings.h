@@ -32,7 +32,7 @@ class AppSettings : public QObject
     ~AppSettings() override;
 
     // Model and device.
-    QString modelBundle() const; // empty: the bundled model (ModelLocator)
+    QString modelBundle() const; // empty: the bundled model (BundledModels)
     void setModelBundle(const QString &dir);
     QString device() const;
     void setDevice(const QString &device);

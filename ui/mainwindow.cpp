@@ -9,7 +9,7 @@
 #include "ui/mapcanvas.h"
 #include "ui/mapstatusbar.h"
 #include "ui/messagebar.h"
-#include "ui/modellocator.h"
+#include "ui/bundlestatus.h"
 #include "ui/querybar.h"
 #include "ui/querycontroller.h"
 #include "ui/rasterlayer.h"
@@ -390,11 +390,10 @@ void MainWindow::connectParts()
 
 void MainWindow::applyModelSettings()
 {
-    const QString bundle = ModelLocator::resolve(mSettings->modelBundle());
-    const ModelLocator::Summary s = ModelLocator::summary(bundle);
+    const BundleStatus s = BundleStatus::of(mSettings->modelBundle());
     mModelName = s.valid ? s.name : tr("none");
     mModelTrained = s.valid ? s.trained : true;
-    mWorker->setModelSpec(mSettings->modelSpec(bundle));
+    mWorker->setModelSpec(mSettings->modelSpec(s.dir));
     showModelState(s.valid ? tr("loads with the first query") : s.error);
     updateTitle();
 }

@@ -11,7 +11,10 @@ namespace rsrefseg {
 
 struct ModelSpec
 {
-    QString bundleDir;      // model bundle folder (manifest.json + weights)
+    // What to open: a ModelRequest source (ModelHub), normally a model bundle folder
+    // (manifest.json + weights); "random:<arch>" for seeded random weights with `tokenizer`.
+    QString bundleDir;
+    QString tokenizer;      // random:<arch> only: the SigLIP spiece.model
     QString device = QStringLiteral("cpu");
     QString dtype = QStringLiteral("f32");
     int threads = 0;        // torch intra-op threads; 0: all hardware threads
@@ -20,8 +23,8 @@ struct ModelSpec
 
     bool operator==(const ModelSpec &o) const
     {
-        return bundleDir == o.bundleDir && device == o.device && dtype == o.dtype && threads == o.threads &&
-               cacheBudgetMb == o.cacheBudgetMb && cacheDir == o.cacheDir;
+        return bundleDir == o.bundleDir && tokenizer == o.tokenizer && device == o.device && dtype == o.dtype &&
+               threads == o.threads && cacheBudgetMb == o.cacheBudgetMb && cacheDir == o.cacheDir;
     }
     bool operator!=(const ModelSpec &o) const { return !(*this == o); }
 };

@@ -3,8 +3,8 @@
 #include "common/error.h"
 #include "engine/embeddingcache.h"
 #include "engine/feedback.h"
-#include "engine/rsrefsegsegmentationmodel.h"
 #include "engine/segmentationengine.h"
+#include "modelhub/modelhub.h"
 #include "ui/activationrecordingmodel.h"
 #include "ui/probabilitydisplay.h"
 
@@ -58,11 +58,13 @@ SegmentationWorker::ModelFactory SegmentationWorker::bundleFactory()
     return [](const ModelSpec &spec, const std::function<bool(double)> &progress) -> std::shared_ptr<SegmentationModel> {
         if (spec.bundleDir.isEmpty())
             throw Error("no model bundle is configured: choose one in Settings > Model");
-        RSRefSegSegmentationModel::Options o;
-        o.device = spec.device.toStdString();
-        o.dtype = spec.dtype.toStdString();
-        o.threads = spec.threads;
-        return RSRefSegSegmentationModel::load(spec.bundleDir.toStdString(), o, progress);
+        ModelRequest request;
+        request.source = spec.bundleDir.toStdString();
+        request.tokenizer = spec.tokenizer.toStdString();
+        request.compute.device = spec.device.toStdString();
+        request.compute.dtype = spec.dtype.toStdString();
+        request.compute.threads = spec.threads;
+        return ModelHub::open(request, progress).model;
     };
 }
 

@@ -47,7 +47,7 @@ class SegmentationWorker : public QObject
     explicit SegmentationWorker(ModelFactory factory = ModelFactory(), QObject *parent = nullptr);
     ~SegmentationWorker() override;
 
-    // The bundle loader (RSRefSegSegmentationModel::load with the spec's device/dtype/threads).
+    // The model loader: ModelHub::open with the spec's source, device, dtype and threads.
     static ModelFactory bundleFactory();
 
     void setModelSpec(const ModelSpec &spec);

@@ -2,7 +2,7 @@
 
 #include "model/rsrefseg/computedevices.h"
 #include "ui/appsettings.h"
-#include "ui/modellocator.h"
+#include "ui/bundlestatus.h"
 #include "ui/translationloader.h"
 
 #include <QComboBox>
@@ -187,8 +187,7 @@ void SettingsDialog::loadFromSettings()
 
 void SettingsDialog::updateModelStatus()
 {
-    const QString dir = ModelLocator::resolve(mBundle->text().trimmed());
-    const ModelLocator::Summary s = ModelLocator::summary(dir);
+    const BundleStatus s = BundleStatus::of(mBundle->text().trimmed());
     if (!s.valid) {
         mModelStatus->setText(QStringLiteral("<span style='color:#c62828'>%1</span>").arg(s.error.toHtmlEscaped()));
         return;

@@ -5,8 +5,8 @@
 #include "common/childprocess.h"
 #include "common/error.h"
 #include "common/processmemory.h"
-#include "engine/rsrefsegsegmentationmodel.h"
 #include "geo/benchmarkscene.h"
+#include "modelhub/rsrefsegsegmentationmodel.h"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>

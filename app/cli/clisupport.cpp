@@ -1,14 +1,8 @@
 #include "clisupport.h"
 
-#include "common/error.h"
+#include "modelhub/libraryversions.h"
 
-#include <gdal.h>
-#include <opencv2/core/version.hpp>
-#include <torch/version.h>
-
-#include <filesystem>
 #include <iostream>
-#include <system_error>
 
 namespace rsrefseg::cli {
 
@@ -35,48 +29,17 @@ std::string versionText()
     // The command line does not link Qt (it would load QtCore and ICU at every start only to
     // print a number): the Qt line is the version this build was configured with, which is the
     // one rsrefseg-desktop of the same build uses.
-    return std::string("rsrefseg ") + RSREFSEG_VERSION + "\nLibTorch " + TORCH_VERSION + "\nGDAL " +
-           GDALVersionInfo("RELEASE_NAME") + "\nQt " + RSREFSEG_QT_VERSION +
-           " (rsrefseg-desktop; the command line does not use Qt)\nOpenCV " + CV_VERSION;
+    const LibraryVersions v = LibraryVersions::current();
+    return std::string("rsrefseg ") + RSREFSEG_VERSION + "\nLibTorch " + v.torch + "\nGDAL " + v.gdal + "\nQt " +
+           RSREFSEG_QT_VERSION + " (rsrefseg-desktop; the command line does not use Qt)\nOpenCV " + v.opencv;
 }
 
-namespace {
-
-std::filesystem::path bundledModelsRoot()
+OpenedModel openModel(const ModelRequest &request)
 {
-    std::error_code ec;
-    const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (ec)
-        return {};
-    return exe.parent_path().parent_path() / "share" / "rsrefseg" / "models";
-}
-
-} // namespace
-
-std::string bundledModelDir()
-{
-    const std::filesystem::path root = bundledModelsRoot();
-    if (root.empty())
-        return {};
-    for (const char *name : {"demo", "golden-tiny"}) {
-        std::error_code ec;
-        if (std::filesystem::is_regular_file(root / name / "manifest.json", ec))
-            return (root / name).lexically_normal().string();
-    }
-    return {};
-}
-
-std::string resolveModelDir(const std::string &modelOption)
-{
-    if (!modelOption.empty())
-        return modelOption;
-    const std::string dir = bundledModelDir();
-    if (dir.empty())
-        throw Error("no --model given and no bundled model in " + (bundledModelsRoot() / "demo").string() +
-                    " or " + (bundledModelsRoot() / "golden-tiny").string() +
-                    "; give --model BUNDLE ('rsrefseg model import' makes one)");
-    std::cerr << "rsrefseg: note: using the bundled model " << dir << "\n";
-    return dir;
+    OpenedModel m = ModelHub::open(request);
+    for (const Notice &n : m.notices)
+        std::cerr << noticeLine("rsrefseg", n) << "\n";
+    return m;
 }
 
 } // namespace rsrefseg::cli

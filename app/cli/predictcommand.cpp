@@ -2,23 +2,16 @@
 
 #include "clisupport.h"
 #include "common/error.h"
-#include "engine/imagepreprocessor.h"
 #include "geo/atomicoutput.h"
-#include "model/rsrefseg/modelbundle.h"
-#include "model/weights/safetensorswriter.h"
-#include "text/sigliptokenizer.h"
+#include "modelhub/imagepredictor.h"
 
 #include <CLI/CLI.hpp>
-#include <opencv2/imgcodecs.hpp>
-#include <torch/torch.h>
 
 #include <algorithm>
 #include <chrono>
-#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <memory>
-#include <thread>
 
 namespace rsrefseg::cli {
 
@@ -62,64 +55,39 @@ void run(const PredictArgs &a)
         logitsOut = std::make_unique<AtomicOutput>(a.logits, a.overwrite);
     }
 
-    torch::set_num_threads(a.threads > 0 ? a.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
-    const std::string modelDir = resolveModelDir(a.model);
-    const ModelBundle bundle = ModelBundle::open(modelDir);
-    const RSRefSegConfig &config = bundle.manifest().config;
-    if (!bundle.manifest().trained)
-        std::cerr << "rsrefseg: warning: model '" << modelDir << "' is marked untrained: its masks are not meaningful\n";
-    SiglipTokenizer::Options tokOptions;
-    tokOptions.maxPositions = static_cast<int>(config.siglip.text.maxPositionEmbeddings);
-    const SiglipTokenizer tokenizer(bundle.tokenizerPath(), tokOptions);
-    const SiglipTokenizer::Encoding enc = tokenizer.encode(a.text);
-    if (!enc.warning.empty())
-        std::cerr << "rsrefseg: warning: " << enc.warning << "\n";
-
-    const Raster raster = Raster::open(a.image);
-    const RasterInfo &info = raster.info();
-    const BandSelection bands = BandSelection::automatic(info);
-    const ContrastStretch stretch = raster.computeStretch(bands, StretchOptions());
-    const RgbImage rgb = raster.readRgb8({0, 0, info.width, info.height}, info.width, info.height, bands, stretch,
-                                         Raster::Resampling::Nearest);
-
-    RSRefSegModel model = bundle.load({a.device, ModelBundle::parseDtype(a.dtype)});
+    ModelRequest request;
+    request.source = a.model;
+    request.compute.device = a.device;
+    request.compute.dtype = a.dtype;
+    request.compute.threads = a.threads;
+    const OpenedModel opened = openModel(request);
+    SegmentationModel &model = *opened.model;
+    const ImagePredictor::Text text = ImagePredictor::encodeText(model, a.text);
+    if (!text.warning.empty())
+        std::cerr << "rsrefseg: warning: " << text.warning << "\n";
+    const cv::Mat rgb = ImagePredictor::readImage(a.image);
     const auto tLoaded = Clock::now();
-    c10::InferenceMode guard;
-    const torch::Tensor input = ImagePreprocessor::toModelInput(rgb.rgb, static_cast<int>(config.imageSize()));
-    const torch::Tensor ids = torch::tensor(enc.ids, torch::kLong).unsqueeze(0);
-    const torch::Tensor mask = torch::tensor(enc.attentionMask, torch::kLong).unsqueeze(0);
-    const DecodeOutput out = model->predict(input, ids, mask);
-    const torch::Tensor logits = model->upsampleLogits(out.lowResLogits, info.height, info.width)[0][0].cpu();
-    const torch::Tensor objects = logits.sigmoid().gt(config.maskThreshold);
+    const ImagePredictor::Result result = ImagePredictor::predict(model, rgb, text);
     const auto tDone = Clock::now();
 
-    cv::Mat maskImage(info.height, info.width, CV_8UC1);
-    const torch::Tensor bytes = objects.to(torch::kUInt8).mul(255).contiguous();
-    std::memcpy(maskImage.data, bytes.data_ptr<uint8_t>(), static_cast<size_t>(info.width) * info.height);
-    // Write under the final extension inside the temporary folder, so OpenCV picks the format.
-    if (!cv::imwrite(maskOut.tempPath(), maskImage))
-        throw Error("cannot write '" + a.out + "' (disk full or not writable?)");
+    // Write under the final extension inside the temporary folder, so the format follows it.
+    ImagePredictor::writeMask(result, maskOut.tempPath(), a.out);
     if (logitsOut) {
-        const torch::Tensor global = out.globalActivationLogit[0].to(torch::kFloat32).cpu();
-        SafetensorsWriter::write(logitsOut->tempPath(),
-                                 {{"low_res_logits", out.lowResLogits.to(torch::kFloat32).cpu().contiguous()},
-                                  {"logits", logits.contiguous()},
-                                  {"global_activation_logit", global.contiguous()},
-                                  {"global_activation", global.sigmoid().contiguous()},
-                                  {"iou_prediction", out.iouPrediction.to(torch::kFloat32).cpu().contiguous()}},
-                                 {{"text", a.text}, {"model_id", bundle.manifest().modelId}, {"image", a.image}});
+        ImagePredictor::writeLogits(result, logitsOut->tempPath(),
+                                    {{"text", a.text}, {"model_id", model.modelId()}, {"image", a.image}});
         logitsOut->commit();
     }
     maskOut.commit();
 
-    const int64_t count = objects.sum().item<int64_t>();
-    const double relevance = out.globalActivationLogit.sigmoid().max().item<double>();
-    std::cout << "Mask:        " << a.out << " (" << info.width << " x " << info.height << ")\n"
-              << "Object:      " << count << " pixels ("
-              << 100.0 * static_cast<double>(count) / (static_cast<double>(info.width) * info.height) << " %)\n"
-              << "Relevance:   " << relevance << " (max sigmoid of the global activation)\n"
-              << "IoU pred.:   " << out.iouPrediction[0].item<double>() << "\n"
-              << "Tokens:      " << enc.ids.size() << (enc.truncated ? " (truncated)" : "") << "\n"
+    const int width = rgb.cols;
+    const int height = rgb.rows;
+    std::cout << "Mask:        " << a.out << " (" << width << " x " << height << ")\n"
+              << "Object:      " << result.objectPixels << " pixels ("
+              << 100.0 * static_cast<double>(result.objectPixels) / (static_cast<double>(width) * height) << " %)\n"
+              << "Relevance:   " << static_cast<double>(result.output.relevance)
+              << " (max sigmoid of the global activation)\n"
+              << "IoU pred.:   " << static_cast<double>(result.output.iou) << "\n"
+              << "Tokens:      " << text.tokens << (text.truncated ? " (truncated)" : "") << "\n"
               << "Time:        "
               << std::chrono::duration<double>(tLoaded - t0).count() << " s load, "
               << std::chrono::duration<double>(tDone - tLoaded).count() << " s inference\n";

@@ -3,11 +3,9 @@
 #include "clisupport.h"
 
 #include "common/error.h"
-#include "engine/colourtestmodel.h"
 #include "engine/consoleprogress.h"
 #include "engine/interruptguard.h"
 #include "engine/querylist.h"
-#include "engine/rsrefsegsegmentationmodel.h"
 #include "geo/vectorwriter.h"
 
 #include <CLI/CLI.hpp>
@@ -205,20 +203,12 @@ void addCacheOptions(CLI::App *cmd, CacheArgs &a)
 
 std::shared_ptr<SegmentationModel> loadModel(const ModelArgs &a)
 {
-    if (a.model == "builtin:colour-test") {
-        std::cerr << "rsrefseg: note: using the built-in colour test model (not a segmentation model)\n";
-        return std::make_shared<ColourTestModel>(ColourTestModel::Options{256, 8, "builtin-colour-test-v1"});
-    }
-    RSRefSegSegmentationModel::Options o;
-    o.device = a.device;
-    o.dtype = a.dtype;
-    o.threads = a.threads;
-    const std::string dir = resolveModelDir(a.model);
-    auto model = RSRefSegSegmentationModel::load(dir, o);
-    if (!model->trained())
-        std::cerr << "rsrefseg: warning: model '" << dir
-                  << "' is marked untrained: its masks are not meaningful\n";
-    return model;
+    ModelRequest request;
+    request.source = a.model;
+    request.compute.device = a.device;
+    request.compute.dtype = a.dtype;
+    request.compute.threads = a.threads;
+    return openModel(request).model;
 }
 
 void addSegmentCommand(CLI::App &app)

@@ -20,7 +20,7 @@ namespace rsrefseg::cli {
 
 struct ModelArgs
 {
-    std::string model; // bundle folder, or "builtin:colour-test"
+    std::string model; // ModelRequest::source: bundle folder, "builtin:colour-test", "" (bundled)
     std::string device = "cpu";
     std::string dtype = "f32";
     int threads = 0;
@@ -56,7 +56,7 @@ struct CacheArgs
 void addModelOptions(CLI::App *cmd, ModelArgs &args);
 void addSettingsOptions(CLI::App *cmd, SettingsArgs &args);
 void addCacheOptions(CLI::App *cmd, CacheArgs &args);
-// Loads the model (bundle or built-in test model), with a warning for untrained weights.
+// Opens the model through ModelHub, printing its notices (bundled model, untrained weights).
 std::shared_ptr<SegmentationModel> loadModel(const ModelArgs &args);
 
 void addSegmentCommand(CLI::App &app);

@@ -4,7 +4,7 @@
 //   rsrefseg-desktop [RASTER...] [--language zh_CN] [--settings FILE.ini]
 //   rsrefseg-desktop --benchmark RASTER [--benchmark-random-weights rsrefseg-b --benchmark-tokenizer SPM]
 #include "common/openmpwaitpolicy.h"
-#include "engine/rsrefsegsegmentationmodel.h"
+#include "modelhub/libraryversions.h"
 #include "ui/appsettings.h"
 #include "ui/mainwindow.h"
 #include "ui/startupbenchmark.h"
@@ -15,10 +15,6 @@
 #include <QIcon>
 #include <QTemporaryDir>
 #include <QtGlobal>
-
-#include <gdal.h>
-#include <opencv2/core/version.hpp>
-#include <torch/version.h>
 
 #include <cstdio>
 #include <cstring>
@@ -45,8 +41,9 @@ std::string versionText()
     std::string qt = qVersion();
     if (qt != QT_VERSION_STR)
         qt += std::string(" (built with ") + QT_VERSION_STR + ")";
-    return std::string("rsrefseg-desktop ") + RSREFSEG_VERSION + "\nLibTorch " + TORCH_VERSION + "\nGDAL " +
-           GDALVersionInfo("RELEASE_NAME") + "\nQt " + qt + "\nOpenCV " + CV_VERSION + "\n";
+    const rsrefseg::LibraryVersions v = rsrefseg::LibraryVersions::current();
+    return std::string("rsrefseg-desktop ") + RSREFSEG_VERSION + "\nLibTorch " + v.torch + "\nGDAL " + v.gdal +
+           "\nQt " + qt + "\nOpenCV " + v.opencv + "\n";
 }
 
 } // namespace
@@ -137,17 +134,15 @@ int main(int argc, char **argv)
     rsrefseg::SegmentationWorker::ModelFactory factory;
     QString modelSource = QStringLiteral("bundle");
     if (benchmark && parser.isSet(randomOption)) {
-        const std::string arch = parser.value(randomOption).toStdString();
-        const std::string tokenizer = parser.value(tokenizerOption).toStdString();
+        const QString source = QStringLiteral("random:") + parser.value(randomOption);
+        const QString tokenizer = parser.value(tokenizerOption);
         modelSource = QStringLiteral("random weights of ") + parser.value(randomOption);
         settings->setGateThreshold(0.0); // random weights: relevance means nothing; decode every tile
-        factory = [arch, tokenizer](const rsrefseg::ModelSpec &spec, const std::function<bool(double)> &) {
-            rsrefseg::RSRefSegSegmentationModel::Options o;
-            o.device = spec.device.toStdString();
-            o.dtype = spec.dtype.toStdString();
-            o.threads = spec.threads;
-            return std::shared_ptr<rsrefseg::SegmentationModel>(
-                rsrefseg::RSRefSegSegmentationModel::randomWeights(arch, tokenizer, o));
+        // The usual loader (ModelHub), asked for seeded random weights instead of the bundle.
+        factory = [source, tokenizer](rsrefseg::ModelSpec spec, const std::function<bool(double)> &progress) {
+            spec.bundleDir = source;
+            spec.tokenizer = tokenizer;
+            return rsrefseg::SegmentationWorker::bundleFactory()(spec, progress);
         };
     }
 

@@ -15,6 +15,10 @@ namespace rsrefseg {
 struct FeatureMap
 {
     std::map<std::string, torch::Tensor> tensors;
+    std::string textWarning; // text features: how the tokenizer read the query ("" when as written)
+    // Text features: the query's token count and whether it was cut to the text tower's length.
+    int textTokens = 0;
+    bool textTruncated = false;
 
     size_t bytes() const
     {

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <opencv2/core/mat.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include <memory>
 #include <string>
@@ -33,6 +34,17 @@ struct ModelOutput
     float iou = 0.0f;       // predicted IoU of the mask
 };
 
+// What decodeAtSize() gives: one image seen whole by the model, with its logits resampled
+// straight to the image's own size (as upstream's post-processing does: `rsrefseg predict`).
+struct ImageSizeOutput
+{
+    cv::Mat logits;       // at the requested size (height x width), CV_32FC1
+    cv::Mat lowResLogits; // as the mask decoder produced them (e.g. 256 x 256), CV_32FC1
+    cv::Mat activation;   // global activation logits (SigLIP grid), CV_32FC1
+    float relevance = 0.0f;
+    float iou = 0.0f;
+};
+
 class SegmentationModel
 {
   public:
@@ -44,6 +56,21 @@ class SegmentationModel
     virtual std::string dtypeName() const = 0; // "f32", "bf16", ... (cache keys)
     virtual double maskThreshold() const { return 0.5; }
     virtual bool trained() const { return true; }
+
+    // decode() for an image seen whole, with logits at width x height. The default resamples
+    // decode()'s logits bilinearly; a model whose decoder has its own low-resolution grid
+    // overrides it to resample from that grid, as its reference post-processing does.
+    virtual ImageSizeOutput decodeAtSize(const FeaturesPtr &image, const FeaturesPtr &text, int width, int height)
+    {
+        const ModelOutput o = decode(image, text);
+        ImageSizeOutput out;
+        cv::resize(o.logits, out.logits, cv::Size(width, height), 0.0, 0.0, cv::INTER_LINEAR);
+        out.lowResLogits = o.logits;
+        out.activation = o.activation;
+        out.relevance = o.relevance;
+        out.iou = o.iou;
+        return out;
+    }
 
     // Images: CV_8UC3 in R,G,B order, any size (resized to inputSize() as upstream does).
     virtual std::vector<FeaturesPtr> encodeImages(const std::vector<cv::Mat> &rgb) = 0;

@@ -24,6 +24,10 @@ std::string find();
 // there is no bundled model.
 std::string resolve(const std::string &chosen);
 
+// The same over a given list of places (tests; candidates() is the list the programs use).
+std::string find(const std::vector<std::string> &places);
+std::string resolve(const std::string &chosen, const std::vector<std::string> &places);
+
 } // namespace BundledModels
 
 } // namespace rsrefseg

@@ -53,18 +53,25 @@ struct OpenedModel
     std::vector<Notice> notices;  // bundled model chosen, untrained weights, ...
 };
 
+// How the command line prints a notice: "rsrefseg: note: ..." or "rsrefseg: warning: ...".
+std::string noticeLine(const std::string &program, const Notice &notice);
+
 class ModelHub
 {
   public:
     using Progress = std::function<bool(double)>; // 0..1; return false to cancel (CancelledError)
 
+    // Throws Error naming what is wrong (the folder, the manifest file and field, the preset),
+    // CancelledError when `progress` returns false.
     static OpenedModel open(const ModelRequest &request, const Progress &progress = {});
 
     // One registered architecture. `open` loads a bundle folder; `random` builds seeded random
-    // weights from a preset name or a bundle folder (may be empty when not offered).
+    // weights from one of its `presets` or from a bundle folder of this architecture (may be
+    // empty when not offered).
     struct Architecture
     {
         std::string id; // manifest "architecture"
+        std::vector<std::string> presets; // names random:<preset> accepts, e.g. "rsrefseg-b"
         std::function<std::shared_ptr<SegmentationModel>(const std::string &bundleDir, const ComputeOptions &,
                                                          const Progress &)>
             open;

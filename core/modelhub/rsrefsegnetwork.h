@@ -24,9 +24,11 @@ struct RSRefSegNetwork
     BundleManifest manifest;
     std::string dir;
     std::string tokenizerPath;
+    int threads = 1; // LibTorch intra-op threads in use (applyComputeThreads)
 
     // Applies compute.threads, loads the weights strictly onto compute.device/dtype (eval mode)
-    // and opens the tokenizer. Out-of-memory while loading becomes one clear Error.
+    // and opens the tokenizer. Out-of-memory while loading becomes one clear Error; `progress`
+    // (0..1) may return false to cancel (CancelledError).
     static RSRefSegNetwork open(const std::string &bundleDir, const ComputeOptions &compute,
                                 const std::function<bool(double)> &progress = {});
     // A SigLIP tokenizer for a configuration (its text tower's maximum positions).

@@ -5,6 +5,7 @@
 //   xvfb-run -a -s "-screen 0 1600x1000x24" build/bin/rsrefseg-ui-screenshots OUTDIR
 //
 // Not a test: it only takes pictures (a failure to take one is reported and exits 1).
+#include "modelhub/bundledmodels.h"
 #include "ui/appsettings.h"
 #include "ui/settingsdialog.h"
 #include "ui/exportdialog.h"
@@ -12,7 +13,6 @@
 #include "ui/layertreeview.h"
 #include "ui/mainwindow.h"
 #include "ui/mapcanvas.h"
-#include "ui/modellocator.h"
 #include "ui/querybar.h"
 #include "ui/querycontroller.h"
 #include "ui/resultlayer.h"
@@ -77,8 +77,7 @@ int main(int argc, char **argv)
     AppSettings settings(dir.filePath(QStringLiteral("settings.ini")));
     settings.setTileSize(128);
     settings.setOverlap(16);
-    const QString bundle = ModelLocator::resolve(QString());
-    if (bundle.isEmpty()) {
+    if (BundledModels::find().empty()) {
         std::fprintf(stderr, "no bundled model found (build rsrefseg-desktop first)\n");
         return 1;
     }

@@ -62,6 +62,11 @@ BundleManifest BundleManifest::fromJson(const nlohmann::json &json, const std::s
     if (m.formatVersion != kFormatVersion)
         throw Error(source + ": unsupported bundle format_version " + std::to_string(m.formatVersion) +
                     " (this program reads version " + std::to_string(kFormatVersion) + ")");
+    // Bundles written before the field existed hold RSRefSeg; another architecture's bundle is
+    // opened through its own ModelHub entry, never as an RSRefSeg network.
+    if (json.contains("architecture") && get<std::string>(json, "architecture", source) != "rsrefseg")
+        throw Error(source + ": field 'architecture' is '" + json.at("architecture").get<std::string>() +
+                    "', not an RSRefSeg bundle");
     m.modelId = get<std::string>(json, "model_id", source);
     m.name = json.value("name", std::string());
     m.description = json.value("description", std::string());

@@ -16,10 +16,10 @@
 #include "engine/batchrunner.h"
 #include "engine/colourtestmodel.h"
 #include "engine/querylist.h"
-#include "engine/rsrefsegsegmentationmodel.h"
 #include "engine/segmentationengine.h"
 #include "model/rsrefseg/modelbundle.h"
 #include "model/rsrefseg/modelimporter.h"
+#include "modelhub/rsrefsegsegmentationmodel.h"
 
 #include <c10/util/Exception.h>
 

@@ -12,9 +12,9 @@
 #include "engine/batchrunner.h"
 #include "engine/colourtestmodel.h"
 #include "engine/querylist.h"
-#include "engine/rsrefsegsegmentationmodel.h"
 #include "engine/segmentationengine.h"
 #include "model/rsrefseg/modelimporter.h"
+#include "modelhub/rsrefsegsegmentationmodel.h"
 
 #include "enginetestsupport.h"
 

@@ -1,14 +1,11 @@
-#include "engine/rsrefsegsegmentationmodel.h"
+#include "modelhub/rsrefsegsegmentationmodel.h"
 
 #include "common/error.h"
 #include "engine/featuremap.h"
 #include "engine/imagepreprocessor.h"
-#include "model/rsrefseg/modelbundle.h"
-#include "text/sigliptokenizer.h"
+#include "modelhub/rsrefsegnetwork.h"
 
 #include <torch/torch.h>
-
-#include <thread>
 
 namespace rsrefseg {
 
@@ -25,25 +22,16 @@ struct RSRefSegSegmentationModel::Impl
     double threshold = 0.5;
     int threads = 1;
     int64_t parameters = 0;
+
+    void setCompute(const ComputeOptions &compute)
+    {
+        dtype = ModelBundle::parseDtype(compute.dtype);
+        dtypeName = ModelBundle::dtypeName(dtype);
+        device = ModelBundle::parseDevice(compute.device);
+    }
 };
 
 namespace {
-
-int applyThreads(int requested)
-{
-    const int n = requested > 0 ? requested : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    // Debian's LibTorch starts with one thread (PITFALLS.md §3).
-    if (torch::get_num_threads() != n)
-        torch::set_num_threads(n);
-    return n;
-}
-
-std::unique_ptr<SiglipTokenizer> makeTokenizer(const std::string &path, const RSRefSegConfig &config)
-{
-    SiglipTokenizer::Options o;
-    o.maxPositions = static_cast<int>(config.siglip.text.maxPositionEmbeddings);
-    return std::make_unique<SiglipTokenizer>(path, o);
-}
 
 cv::Mat toMat(const torch::Tensor &t2d)
 {
@@ -58,56 +46,49 @@ RSRefSegSegmentationModel::RSRefSegSegmentationModel(std::unique_ptr<Impl> impl)
 {
 }
 
+RSRefSegSegmentationModel::RSRefSegSegmentationModel(RSRefSegNetwork network, const ComputeOptions &compute)
+    : d(std::make_unique<Impl>())
+{
+    d->setCompute(compute);
+    d->threads = network.threads;
+    d->model = network.model;
+    d->tokenizer = std::move(network.tokenizer);
+    d->modelId = network.manifest.modelId;
+    d->name = network.manifest.name.empty() ? network.dir : network.manifest.name;
+    d->trained = network.manifest.trained;
+    d->threshold = network.manifest.config.maskThreshold;
+    d->parameters = network.manifest.parameterCount;
+}
+
 RSRefSegSegmentationModel::~RSRefSegSegmentationModel() = default;
 
 std::shared_ptr<RSRefSegSegmentationModel> RSRefSegSegmentationModel::load(const std::string &bundleDir,
-                                                                           const Options &options,
+                                                                           const ComputeOptions &compute,
                                                                            const std::function<bool(double)> &progress)
 {
-    auto impl = std::make_unique<Impl>();
-    impl->threads = applyThreads(options.threads);
-    const ModelBundle bundle = ModelBundle::open(bundleDir);
-    impl->dtype = ModelBundle::parseDtype(options.dtype);
-    impl->dtypeName = ModelBundle::dtypeName(impl->dtype);
-    impl->device = ModelBundle::parseDevice(options.device);
-    try {
-        impl->model = bundle.load({options.device, impl->dtype}, progress);
-    } catch (const c10::OutOfMemoryError &e) {
-        const std::string cause = e.what_without_backtrace();
-        throw Error("out of memory loading the model onto " + options.device + " (" +
-                    cause.substr(0, cause.find('\n')) + "): use a smaller dtype (bf16 or f16) or the CPU");
-    }
-    impl->tokenizer = makeTokenizer(bundle.tokenizerPath(), bundle.manifest().config);
-    impl->modelId = bundle.manifest().modelId;
-    impl->name = bundle.manifest().name.empty() ? bundleDir : bundle.manifest().name;
-    impl->trained = bundle.manifest().trained;
-    impl->threshold = bundle.manifest().config.maskThreshold;
-    impl->parameters = bundle.manifest().parameterCount;
-    return std::shared_ptr<RSRefSegSegmentationModel>(new RSRefSegSegmentationModel(std::move(impl)));
+    return std::make_shared<RSRefSegSegmentationModel>(RSRefSegNetwork::open(bundleDir, compute, progress), compute);
 }
 
 std::shared_ptr<RSRefSegSegmentationModel> RSRefSegSegmentationModel::randomWeights(const std::string &arch,
                                                                                    const std::string &tokenizer,
-                                                                                   const Options &options,
+                                                                                   const ComputeOptions &compute,
                                                                                    uint64_t seed)
 {
     auto impl = std::make_unique<Impl>();
-    impl->threads = applyThreads(options.threads);
+    impl->threads = applyComputeThreads(compute.threads);
     RSRefSegConfig config;
     if (arch == "rsrefseg-b")
         config = RSRefSegConfig::rsrefsegB();
     else
         config = ModelBundle::open(arch).manifest().config;
-    impl->dtype = ModelBundle::parseDtype(options.dtype);
-    impl->dtypeName = ModelBundle::dtypeName(impl->dtype);
-    impl->device = ModelBundle::parseDevice(options.device);
+    impl->setCompute(compute);
     if (impl->device.is_cpu() && impl->dtype == torch::kFloat16)
         throw Error("fp16 inference is only offered on GPUs; use f32 or bf16 on the CPU");
     torch::manual_seed(seed);
     impl->model = RSRefSegModel(config);
     impl->model->to(impl->device, impl->dtype);
     impl->model->eval();
-    impl->tokenizer = makeTokenizer(tokenizer, config);
+    impl->tokenizer = RSRefSegNetwork::tokenizerFor(tokenizer, config);
     impl->modelId = "random-" + (arch == "rsrefseg-b" ? arch : std::string("bundle-arch")) + "-seed" + std::to_string(seed);
     impl->name = "random weights (" + arch + ")";
     impl->trained = false;
@@ -204,16 +185,11 @@ FeaturesPtr RSRefSegSegmentationModel::encodeText(const std::string &query)
     auto m = std::make_shared<FeatureMap>();
     m->tensors["tokens"] = t.tokens.contiguous();
     m->tensors["pooled"] = t.pooled.contiguous();
+    // How the query was read travels with its features: no second tokenization to tell.
+    m->textWarning = e.warning;
+    m->textTokens = static_cast<int>(n);
+    m->textTruncated = e.truncated;
     return m;
-}
-
-std::string RSRefSegSegmentationModel::textWarning(const std::string &query) const
-{
-    try {
-        return d->tokenizer->encode(query).warning;
-    } catch (const Error &e) {
-        return e.what();
-    }
 }
 
 ModelOutput RSRefSegSegmentationModel::decode(const FeaturesPtr &image, const FeaturesPtr &text)
@@ -228,6 +204,27 @@ ModelOutput RSRefSegSegmentationModel::decode(const FeaturesPtr &image, const Fe
     out.logits = toMat(d->model->upsampleLogits(o.lowResLogits, s, s)[0][0]);
     out.activation = toMat(o.globalActivationLogit[0]);
     out.relevance = torch::sigmoid(o.globalActivationLogit[0].to(torch::kFloat32)).max().item<float>();
+    out.iou = o.iouPrediction[0].to(torch::kFloat32).item<float>();
+    return out;
+}
+
+ImageSizeOutput RSRefSegSegmentationModel::decodeAtSize(const FeaturesPtr &image, const FeaturesPtr &text, int width,
+                                                        int height)
+{
+    c10::InferenceMode guard;
+    // The SigLIP grid in the layout the encoder produces it (a channels-last view of its tokens),
+    // as RSRefSegModel::predict decodes it: the decoder's float sums follow the layout, and with
+    // it `rsrefseg predict` writes bit for bit what it always wrote.
+    ImageFeatures img{image->at("sam").to(d->device),
+                      image->at("siglip").to(d->device).contiguous(torch::MemoryFormat::ChannelsLast)};
+    TextFeatures txt{text->at("tokens").to(d->device), text->at("pooled").to(d->device)};
+    const DecodeOutput o = d->model->decode(img, txt);
+    ImageSizeOutput out;
+    out.logits = toMat(d->model->upsampleLogits(o.lowResLogits, height, width)[0][0]);
+    out.lowResLogits = toMat(o.lowResLogits[0][0]);
+    out.activation = toMat(o.globalActivationLogit[0]);
+    // Relevance as `rsrefseg predict` always reported it: sigmoid in the model's own dtype.
+    out.relevance = o.globalActivationLogit.sigmoid().max().to(torch::kFloat32).item<float>();
     out.iou = o.iouPrediction[0].to(torch::kFloat32).item<float>();
     return out;
 }

@@ -9,12 +9,12 @@
 #include "common/error.h"
 #include "engine/featuremap.h"
 #include "engine/imagepreprocessor.h"
-#include "engine/rsrefsegsegmentationmodel.h"
 #include "engine/segmentationengine.h"
 #include "geo/raster.h"
+#include "modelhub/rsrefsegsegmentationmodel.h"
 #include "text/sigliptokenizer.h"
 
-#include "enginetestsupport.h"
+#include "../engine/enginetestsupport.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -160,8 +160,15 @@ class TestRSRefSegSegmentationModel : public QObject
         std::string longQuery;
         for (int i = 0; i < 80; ++i)
             longQuery += "tank ";
-        QVERIFY(!mModel->textWarning(longQuery).empty());
-        QVERIFY(mModel->textWarning("tank").empty());
+        // How the tokenizer read the query travels with its features.
+        const FeaturesPtr longText = mModel->encodeText(longQuery);
+        QVERIFY(!longText->textWarning.empty());
+        QVERIFY(longText->textTruncated);
+        QCOMPARE(longText->textTokens, 64);
+        const FeaturesPtr shortText = mModel->encodeText("tank");
+        QVERIFY(shortText->textWarning.empty());
+        QVERIFY(!shortText->textTruncated);
+        QCOMPARE(shortText->textTokens, int(SiglipTokenizer(ModelBundle::open(mBundle).tokenizerPath()).encode("tank").ids.size()));
     }
 
     // Tiled, several tiles: where one tile alone covers a pixel, the output is that tile's own
