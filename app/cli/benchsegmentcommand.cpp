@@ -1,5 +1,6 @@
 #include "benchsegmentcommand.h"
 
+#include "clisupport.h"
 #include "segmentcommand.h"
 
 #include "common/childprocess.h"
@@ -40,6 +41,31 @@ struct BenchSegmentArgs
     bool json = false;
 };
 
+// The model through ModelHub: --model names a bundle (or builtin:colour-test); without it,
+// seeded random weights of --arch. Random RSRefSeg weights also report their size and threads.
+std::shared_ptr<SegmentationModel> openBenchModel(const BenchSegmentArgs &a, nlohmann::json &j)
+{
+    ModelRequest request;
+    request.compute.device = a.model.device;
+    request.compute.dtype = a.model.dtype;
+    request.compute.threads = a.model.threads;
+    const bool random = a.model.model.empty();
+    if (random) {
+        if (a.tokenizer.empty())
+            throw Error("random weights need --tokenizer (a SigLIP spiece.model) or give --model BUNDLE");
+        request.source = "random:" + a.arch;
+        request.tokenizer = a.tokenizer;
+    } else {
+        request.source = a.model.model;
+    }
+    std::shared_ptr<SegmentationModel> model = openModel(request).model;
+    if (const auto *m = dynamic_cast<const RSRefSegSegmentationModel *>(model.get()); m && random) {
+        j["parameters"] = m->parameterCount();
+        j["threads"] = m->threads();
+    }
+    return model;
+}
+
 nlohmann::json runOne(const BenchSegmentArgs &a, const std::string &raster, const std::string &dir, int size)
 {
     using Clock = std::chrono::steady_clock;
@@ -47,21 +73,7 @@ nlohmann::json runOne(const BenchSegmentArgs &a, const std::string &raster, cons
     j["raster_size"] = size;
     j["rss_start_mb"] = ProcessMemory::residentMb();
     const auto tl = Clock::now();
-    std::shared_ptr<SegmentationModel> model;
-    if (!a.model.model.empty()) {
-        model = loadModel(a.model);
-    } else {
-        if (a.tokenizer.empty())
-            throw Error("random weights need --tokenizer (a SigLIP spiece.model) or give --model BUNDLE");
-        RSRefSegSegmentationModel::Options o;
-        o.device = a.model.device;
-        o.dtype = a.model.dtype;
-        o.threads = a.model.threads;
-        auto m = RSRefSegSegmentationModel::randomWeights(a.arch, a.tokenizer, o);
-        j["parameters"] = m->parameterCount();
-        j["threads"] = m->threads();
-        model = m;
-    }
+    const std::shared_ptr<SegmentationModel> model = openBenchModel(a, j);
     j["model"] = model->name();
     j["model_load_s"] = std::chrono::duration<double>(Clock::now() - tl).count();
     j["input_size"] = model->inputSize();
