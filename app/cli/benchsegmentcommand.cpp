@@ -1,24 +1,24 @@
 #include "benchsegmentcommand.h"
 
+#include "clisupport.h"
 #include "segmentcommand.h"
 
+#include "common/childprocess.h"
 #include "common/error.h"
+#include "common/processmemory.h"
+#include "geo/benchmarkscene.h"
 #include "modelhub/rsrefsegsegmentationmodel.h"
-#include "geo/gdalhandles.h"
 
 #include <CLI/CLI.hpp>
-#include <cpl_string.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
+#include <system_error>
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 namespace rsrefseg::cli {
@@ -41,53 +41,29 @@ struct BenchSegmentArgs
     bool json = false;
 };
 
-double statusMb(const char *field)
+// The model through ModelHub: --model names a bundle (or builtin:colour-test); without it,
+// seeded random weights of --arch. Random RSRefSeg weights also report their size and threads.
+std::shared_ptr<SegmentationModel> openBenchModel(const BenchSegmentArgs &a, nlohmann::json &j)
 {
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind(field, 0) == 0)
-            return std::stod(line.substr(std::strlen(field) + 1)) / 1024.0;
-    return -1.0;
-}
-
-// A synthetic 3-band scene (texture plus bright blocks), tiled and compressed, written block row
-// by block row.
-void makeScene(const std::string &path, int size)
-{
-    ensureGdalRegistered();
-    GdalQuietErrors quiet;
-    GDALDriver *driver = GetGDALDriverManager()->GetDriverByName("GTiff");
-    char **co = nullptr;
-    co = CSLSetNameValue(co, "TILED", "YES");
-    co = CSLSetNameValue(co, "COMPRESS", "DEFLATE");
-    co = CSLSetNameValue(co, "ZLEVEL", "1");
-    co = CSLSetNameValue(co, "BIGTIFF", "IF_SAFER");
-    GdalDatasetPtr ds(driver->Create(path.c_str(), size, size, 3, GDT_Byte, co));
-    CSLDestroy(co);
-    if (!ds)
-        throw Error("cannot create benchmark raster '" + path + "': " + CPLGetLastErrorMsg());
-    double gt[6] = {500000.0, 0.5, 0.0, 5000000.0, 0.0, -0.5};
-    ds->SetGeoTransform(gt);
-    OGRSpatialReference srs;
-    srs.importFromEPSG(32633);
-    ds->SetSpatialRef(&srs);
-    const int rows = 256;
-    std::vector<uint8_t> buf(static_cast<size_t>(size) * rows * 3);
-    for (int y0 = 0; y0 < size; y0 += rows) {
-        const int n = std::min(rows, size - y0);
-        for (int b = 0; b < 3; ++b)
-            for (int r = 0; r < n; ++r)
-                for (int x = 0; x < size; ++x) {
-                    const int y = y0 + r;
-                    const bool block = ((x / 300) % 4 == 1) && ((y / 200) % 3 == 1);
-                    const int v = block ? 230 - 20 * b : 60 + ((x / 7) ^ (y / 11)) % 60 + 10 * b;
-                    buf[(static_cast<size_t>(b) * n + r) * size + x] = static_cast<uint8_t>(v);
-                }
-        if (ds->RasterIO(GF_Write, 0, y0, size, n, buf.data(), size, n, GDT_Byte, 3, nullptr, 0, 0, 0) != CE_None)
-            throw Error("cannot write benchmark raster '" + path + "': " + CPLGetLastErrorMsg());
-        ds->FlushCache(false);
+    ModelRequest request;
+    request.compute.device = a.model.device;
+    request.compute.dtype = a.model.dtype;
+    request.compute.threads = a.model.threads;
+    const bool random = a.model.model.empty();
+    if (random) {
+        if (a.tokenizer.empty())
+            throw Error("random weights need --tokenizer (a SigLIP spiece.model) or give --model BUNDLE");
+        request.source = "random:" + a.arch;
+        request.tokenizer = a.tokenizer;
+    } else {
+        request.source = a.model.model;
     }
+    std::shared_ptr<SegmentationModel> model = openModel(request).model;
+    if (const auto *m = dynamic_cast<const RSRefSegSegmentationModel *>(model.get()); m && random) {
+        j["parameters"] = m->parameterCount();
+        j["threads"] = m->threads();
+    }
+    return model;
 }
 
 nlohmann::json runOne(const BenchSegmentArgs &a, const std::string &raster, const std::string &dir, int size)
@@ -95,32 +71,18 @@ nlohmann::json runOne(const BenchSegmentArgs &a, const std::string &raster, cons
     using Clock = std::chrono::steady_clock;
     nlohmann::json j;
     j["raster_size"] = size;
-    j["rss_start_mb"] = statusMb("VmRSS:");
+    j["rss_start_mb"] = ProcessMemory::residentMb();
     const auto tl = Clock::now();
-    std::shared_ptr<SegmentationModel> model;
-    if (!a.model.model.empty()) {
-        model = loadModel(a.model);
-    } else {
-        if (a.tokenizer.empty())
-            throw Error("random weights need --tokenizer (a SigLIP spiece.model) or give --model BUNDLE");
-        RSRefSegSegmentationModel::Options o;
-        o.device = a.model.device;
-        o.dtype = a.model.dtype;
-        o.threads = a.model.threads;
-        auto m = RSRefSegSegmentationModel::randomWeights(a.arch, a.tokenizer, o);
-        j["parameters"] = m->parameterCount();
-        j["threads"] = m->threads();
-        model = m;
-    }
+    const std::shared_ptr<SegmentationModel> model = openBenchModel(a, j);
     j["model"] = model->name();
     j["model_load_s"] = std::chrono::duration<double>(Clock::now() - tl).count();
     j["input_size"] = model->inputSize();
-    j["rss_model_mb"] = statusMb("VmRSS:");
+    j["rss_model_mb"] = ProcessMemory::residentMb();
     // Building the model peaks above its final size (weights are created in fp32, then
     // converted): record that peak, then reset the high-water mark (Linux: clear_refs 5) so that
     // peak_rss_mb measures the segmentation itself.
-    j["peak_rss_load_mb"] = statusMb("VmHWM:");
-    std::ofstream("/proc/self/clear_refs") << "5";
+    j["peak_rss_load_mb"] = ProcessMemory::peakMb();
+    ProcessMemory::resetPeak();
 
     SegmentationEngine::Options eo;
     eo.cache.memoryBudgetMb = static_cast<size_t>(a.cacheMb);
@@ -152,7 +114,7 @@ nlohmann::json runOne(const BenchSegmentArgs &a, const std::string &raster, cons
     j["first_query"] = query("the large white storage tanks", "first");
     j["second_query"] = query("the bright buildings near the road", "second");
     j["speedup"] = j["first_query"]["seconds"].get<double>() / j["second_query"]["seconds"].get<double>();
-    j["peak_rss_mb"] = statusMb("VmHWM:"); // since the reset after model loading
+    j["peak_rss_mb"] = ProcessMemory::peakMb(); // since the reset after model loading
     j["peak_above_model_mb"] = j["peak_rss_mb"].get<double>() - j["rss_model_mb"].get<double>();
     j["tile"] = a.tile;
     j["overlap"] = a.overlap;
@@ -160,77 +122,30 @@ nlohmann::json runOne(const BenchSegmentArgs &a, const std::string &raster, cons
     return j;
 }
 
-void run(const BenchSegmentArgs &a)
+std::vector<int> parseSizes(const std::string &text)
 {
     std::vector<int> sizes;
-    std::stringstream ss(a.sizes);
+    std::stringstream ss(text);
     std::string item;
-    while (std::getline(ss, item, ','))
-        sizes.push_back(std::stoi(item));
+    while (std::getline(ss, item, ',')) {
+        size_t used = 0;
+        int size = 0;
+        try {
+            size = std::stoi(item, &used);
+        } catch (const std::exception &) {
+            used = 0;
+        }
+        if (used == 0 || used != item.size() || size <= 0)
+            throw Error("--sizes: '" + item + "' is not a raster size (a positive number of pixels)");
+        sizes.push_back(size);
+    }
     if (sizes.empty())
         throw Error("--sizes needs at least one raster size");
-    const fs::path work = a.work.empty() ? fs::temp_directory_path() / ("rsrefseg-bench-" + std::to_string(::getpid()))
-                                         : fs::path(a.work);
-    fs::create_directories(work);
-    nlohmann::json all = nlohmann::json::array();
-    for (int size : sizes) {
-        const fs::path dir = work / std::to_string(size);
-        fs::remove_all(dir);
-        fs::create_directories(dir);
-        const std::string raster = (dir / "scene.tif").string();
-        const auto t0 = std::chrono::steady_clock::now();
-        makeScene(raster, size);
-        std::cerr << "bench segment: generated " << size << " x " << size << " raster in "
-                  << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() << " s\n";
-        // One process per size: its peak memory is its own. The parent has not touched torch.
-        int fds[2];
-        if (::pipe(fds) != 0)
-            throw Error("cannot create a pipe");
-        const pid_t pid = ::fork();
-        if (pid < 0)
-            throw Error("cannot fork");
-        if (pid == 0) {
-            ::close(fds[0]);
-            std::string out;
-            try {
-                out = runOne(a, raster, dir.string(), size).dump();
-            } catch (const std::exception &e) {
-                out = nlohmann::json{{"error", e.what()}}.dump();
-            }
-            size_t done = 0;
-            while (done < out.size()) {
-                const ssize_t n = ::write(fds[1], out.data() + done, out.size() - done);
-                if (n <= 0)
-                    break;
-                done += static_cast<size_t>(n);
-            }
-            ::close(fds[1]);
-            _exit(0);
-        }
-        ::close(fds[1]);
-        std::string text;
-        char buf[4096];
-        ssize_t n;
-        while ((n = ::read(fds[0], buf, sizeof buf)) > 0)
-            text.append(buf, static_cast<size_t>(n));
-        ::close(fds[0]);
-        int status = 0;
-        ::waitpid(pid, &status, 0);
-        if (text.empty())
-            throw Error("the benchmark process for size " + std::to_string(size) + " died");
-        const nlohmann::json j = nlohmann::json::parse(text);
-        if (j.contains("error"))
-            throw Error("benchmark at size " + std::to_string(size) + ": " + j["error"].get<std::string>());
-        all.push_back(j);
-        if (!a.keep)
-            fs::remove_all(dir);
-    }
-    if (!a.keep && a.work.empty())
-        fs::remove_all(work);
-    if (a.json) {
-        std::cout << all.dump(2) << "\n";
-        return;
-    }
+    return sizes;
+}
+
+void printText(const nlohmann::json &all)
+{
     std::cout << std::fixed << std::setprecision(2);
     for (const auto &j : all) {
         const auto &f = j["first_query"];
@@ -247,6 +162,58 @@ void run(const BenchSegmentArgs &a)
                   << j["peak_rss_mb"].get<double>() << " MB (" << j["peak_above_model_mb"].get<double>()
                   << " MB above the model)\n";
     }
+}
+
+// One raster size: the generated scene, then the measurements in a child process.
+nlohmann::json runSize(const BenchSegmentArgs &a, const fs::path &dir, int size)
+{
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const std::string raster = (dir / "scene.tif").string();
+    const auto t0 = std::chrono::steady_clock::now();
+    BenchmarkScene::write(raster, size);
+    std::cerr << "bench segment: generated " << size << " x " << size << " raster in "
+              << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() << " s\n";
+    // One process per size, so that its peak memory is its own (ChildProcess). The parent has
+    // not touched torch: the child starts LibTorch's threads itself.
+    const ChildProcess::Result child = ChildProcess::run([&] { return runOne(a, raster, dir.string(), size).dump(); });
+    if (child.status == ChildProcess::Status::Died)
+        throw Error("the benchmark process for size " + std::to_string(size) + " died (" + child.text + ")");
+    if (child.status == ChildProcess::Status::Failed)
+        throw Error("benchmark at size " + std::to_string(size) + ": " + child.text);
+    return nlohmann::json::parse(child.text);
+}
+
+void run(const BenchSegmentArgs &a)
+{
+    const std::vector<int> sizes = parseSizes(a.sizes);
+    const fs::path work = a.work.empty() ? fs::temp_directory_path() / ("rsrefseg-bench-" + std::to_string(::getpid()))
+                                         : fs::path(a.work);
+    fs::create_directories(work);
+    // Without --keep nothing generated stays, also when a size fails.
+    auto cleanUp = [&](const fs::path &dir) {
+        std::error_code ec;
+        if (!a.keep)
+            fs::remove_all(a.work.empty() ? work : dir, ec);
+    };
+    nlohmann::json all = nlohmann::json::array();
+    for (int size : sizes) {
+        const fs::path dir = work / std::to_string(size);
+        try {
+            all.push_back(runSize(a, dir, size));
+        } catch (...) {
+            cleanUp(dir);
+            throw;
+        }
+        if (!a.keep)
+            fs::remove_all(dir);
+    }
+    if (!a.keep && a.work.empty())
+        fs::remove_all(work);
+    if (a.json)
+        std::cout << all.dump(2) << "\n";
+    else
+        printText(all);
 }
 
 } // namespace

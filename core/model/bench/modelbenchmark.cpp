@@ -3,6 +3,7 @@
 #include "model/bench/operatorprofile.h"
 
 #include "common/error.h"
+#include "common/processmemory.h"
 #include "model/rsrefseg/modelbundle.h"
 #include "model/rsrefseg/rsrefsegmodel.h"
 
@@ -117,12 +118,7 @@ RSRefSegConfig tinyConfig()
 
 double ModelBenchmark::peakRssMb()
 {
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind("VmHWM:", 0) == 0)
-            return std::stod(line.substr(6)) / 1024.0;
-    return 0.0;
+    return std::max(0.0, ProcessMemory::peakMb());
 }
 
 std::string ModelBenchmark::machineDescription()
@@ -143,8 +139,10 @@ std::string ModelBenchmark::machineDescription()
     return s.str();
 }
 
-double ModelBenchmark::matmulGflops(torch::ScalarType dtype, const torch::Device &device, int64_t n)
+double ModelBenchmark::matmulGflops(const std::string &dtypeName, const std::string &deviceName, int64_t n)
 {
+    const torch::ScalarType dtype = ModelBundle::parseDtype(dtypeName);
+    const torch::Device device = ModelBundle::parseDevice(deviceName);
     torch::NoGradGuard noGrad;
     const auto opts = torch::TensorOptions().dtype(dtype).device(device);
     const torch::Tensor a = torch::randn({n, n}, opts);
@@ -180,8 +178,10 @@ ModelBenchmark::Result ModelBenchmark::run(const Options &options, const std::fu
         torch::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
     r.threads = torch::get_num_threads();
     r.machine = machineDescription();
+    const torch::ScalarType dtype = ModelBundle::parseDtype(options.dtype);
+    r.options.dtype = ModelBundle::dtypeName(dtype); // "bfloat16" is reported as "bf16"
     const torch::Device device = ModelBundle::parseDevice(options.device);
-    if (device.is_cpu() && options.dtype == torch::kFloat16)
+    if (device.is_cpu() && dtype == torch::kFloat16)
         throw Error("fp16 is only benchmarked on GPUs; use f32 or bf16 on the CPU");
     if (options.batch < 1 || options.repeats < 1 || options.textTokens < 1)
         throw Error("batch, repeats and text tokens must be at least 1");
@@ -197,14 +197,14 @@ ModelBenchmark::Result ModelBenchmark::run(const Options &options, const std::fu
         throw Error("--text-tokens exceeds the text tower's positions");
 
     say("measuring matrix-product throughput...\n");
-    r.matmulGflopsF32 = matmulGflops(torch::kFloat32, device);
-    r.matmulGflopsBf16 = matmulGflops(torch::kBFloat16, device);
+    r.matmulGflopsF32 = matmulGflops("f32", options.device);
+    r.matmulGflopsBf16 = matmulGflops("bf16", options.device);
 
     say("building " + options.arch + " with random weights...\n");
     auto t0 = Clock::now();
     torch::manual_seed(0);
     RSRefSegModel model(config);
-    model->to(device, options.dtype);
+    model->to(device, dtype);
     model->eval();
     r.buildMs = msSince(t0);
     for (const auto &p : model->parameters())
@@ -227,10 +227,10 @@ ModelBenchmark::Result ModelBenchmark::run(const Options &options, const std::fu
     ImageFeatures features;
     r.encodeImageMs = timeMs(device, options.repeats, [&] { features = model->encodeImage(image); });
     // The two towers separately (same inputs as inside encodeImage).
-    const torch::Tensor samIn = image.to(options.dtype);
+    const torch::Tensor samIn = image.to(dtype);
     r.encodeImageSamMs = timeMs(device, 1, [&] { model->samVision->forward(samIn); });
     const int64_t cs = config.siglipImageSize();
-    const torch::Tensor clipIn = torch::rand({options.batch, 3, cs, cs}, torch::TensorOptions().device(device)).to(options.dtype);
+    const torch::Tensor clipIn = torch::rand({options.batch, 3, cs, cs}, torch::TensorOptions().device(device)).to(dtype);
     r.encodeImageSiglipMs = timeMs(device, 1, [&] { model->siglipVision->forward(clipIn); });
 
     say("timing encodeText and decode...\n");
@@ -256,7 +256,7 @@ ModelBenchmark::Result ModelBenchmark::run(const Options &options, const std::fu
 
     r.encodeImageGflop = imageEncoderGflop(config);
     r.achievedGflops = r.encodeImageGflop * options.batch / (r.encodeImageMs / 1000.0);
-    const double reference = options.dtype == torch::kFloat32 ? r.matmulGflopsF32 : r.matmulGflopsBf16;
+    const double reference = dtype == torch::kFloat32 ? r.matmulGflopsF32 : r.matmulGflopsBf16;
     r.ratioToMatmul = reference > 0 ? r.achievedGflops / reference : 0.0;
     r.peakRssMb = peakRssMb();
     return r;
@@ -267,7 +267,7 @@ nlohmann::json ModelBenchmark::Result::toJson() const
     return {{"machine", machine},
             {"arch", options.arch},
             {"device", options.device},
-            {"dtype", ModelBundle::dtypeName(options.dtype)},
+            {"dtype", options.dtype},
             {"threads", threads},
             {"omp_wait_policy", std::getenv("OMP_WAIT_POLICY") ? std::getenv("OMP_WAIT_POLICY") : "(default)"},
             {"batch", options.batch},
@@ -298,7 +298,7 @@ std::string ModelBenchmark::Result::toText() const
     s.precision(1);
     s << "machine:            " << machine << " (" << threads << " torch threads)\n"
       << "model:              " << options.arch << ", " << parameters / 1e6 << " M parameters, "
-      << ModelBundle::dtypeName(options.dtype) << " on " << options.device << ", input " << imageSize << " px, batch "
+      << options.dtype << " on " << options.device << ", input " << imageSize << " px, batch "
       << options.batch << "\n"
       << "encodeImage:        " << encodeImageMs << " ms per call (" << encodeImageMs / options.batch
       << " ms per tile; SAM " << encodeImageSamMs << " ms, SigLIP " << encodeImageSiglipMs << " ms)\n"
@@ -309,7 +309,7 @@ std::string ModelBenchmark::Result::toText() const
       << " GFLOP per tile)\n"
       << "matrix products:    " << matmulGflopsF32 << " GFLOP/s f32, " << matmulGflopsBf16 << " GFLOP/s bf16\n";
     s.precision(2);
-    s << "ratio:              " << ratioToMatmul << " of the " << ModelBundle::dtypeName(options.dtype)
+    s << "ratio:              " << ratioToMatmul << " of the " << options.dtype
       << " matrix-product rate\n";
     s.precision(0);
     s << "peak RSS:           " << peakRssMb << " MB\n";

@@ -1,16 +1,17 @@
 // ModelBenchmark: how fast one tile goes through the full-size RSRefSeg architecture on this
 // machine, with random weights (no download needed), next to the matrix-product throughput the
 // same machine reaches in the same run. Used by `rsrefseg bench model` and by the standalone
-// `rsrefseg-model-bench` (which links core/model only, for GPU machines).
+// `rsrefseg-model-bench` (which links core/model only, for GPU machines). No torch in this
+// header: the programs that print the figures need not compile LibTorch's headers.
 //
-//   ModelBenchmark::Options o;  o.dtype = torch::kBFloat16;
+//   ModelBenchmark::Options o;  o.dtype = "bf16";
 //   ModelBenchmark::Result r = ModelBenchmark::run(o, [](const std::string &s) { std::cerr << s; });
 //   std::cout << r.toJson().dump(2);
 #pragma once
 
 #include <nlohmann/json.hpp>
-#include <torch/types.h>
 
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -23,7 +24,7 @@ class ModelBenchmark
     {
         std::string arch = "rsrefseg-b"; // rsrefseg-b | tiny (the golden-sized architecture)
         std::string device = "cpu";
-        torch::ScalarType dtype = torch::kFloat32;
+        std::string dtype = "f32"; // f32 | bf16 | f16 (GPUs); run() reports the canonical name
         int threads = 0;      // 0: all hardware threads
         int batch = 1;        // tiles per encodeImage call
         int repeats = 1;      // timed encodeImage calls (after one untimed warm-up if warmup)
@@ -60,9 +61,11 @@ class ModelBenchmark
         std::string toText() const;
     };
 
+    // Throws rsrefseg::Error for a bad option (dtype, device, architecture, counts) before any
+    // measurement.
     static Result run(const Options &options, const std::function<void(const std::string &)> &log = {});
-    // Matrix products per second (GFLOP/s) for a square product of this size and dtype.
-    static double matmulGflops(torch::ScalarType dtype, const torch::Device &device, int64_t n = 2048);
+    // Matrix products per second (GFLOP/s) for a square product of this size, dtype and device.
+    static double matmulGflops(const std::string &dtype, const std::string &device, int64_t n = 2048);
     // Peak resident memory of this process so far, in MB (Linux VmHWM).
     static double peakRssMb();
     static std::string machineDescription();
