@@ -1,17 +1,15 @@
 #include "evalcommand.h"
 
 #include "common/error.h"
-#include "model/rsrefseg/modelbundle.h"
-#include "text/sigliptokenizer.h"
+#include "modelhub/bundlesummary.h"
+#include "modelhub/rsrefsegnetwork.h"
 #include "train/referringevaluator.h"
 #include "train/rsrefsegdataset.h"
 
 #include <CLI/CLI.hpp>
-#include <torch/torch.h>
 
 #include <iostream>
 #include <memory>
-#include <thread>
 
 namespace rsrefseg::cli {
 
@@ -40,9 +38,8 @@ void run(const EvalArgs &a)
         throw Error("eval: --batch must be 1..256");
     if (a.threads < 0)
         throw Error("eval: --threads must be >= 0");
-    torch::set_num_threads(a.threads > 0 ? a.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
-
-    const ModelBundle bundle = ModelBundle::open(a.model);
+    // The manifest first (cheap, torch-free): a bad bundle is reported before the data set is read.
+    const BundleSummary bundle = BundleSummary::read(a.model);
     RSRefSegDataset::Options dataOptions;
     dataOptions.split = a.split;
     const RSRefSegDataset data = RSRefSegDataset::load(a.data, a.images, dataOptions);
@@ -58,18 +55,11 @@ void run(const EvalArgs &a)
                       << w.message << "\n";
         }
     }
-    if (!bundle.manifest().trained)
+    if (!bundle.trained)
         std::cerr << "eval: note: the model bundle is marked untrained; expect meaningless masks\n";
 
-    ModelLoadOptions loadOptions;
-    loadOptions.device = a.device;
-    loadOptions.dtype = ModelBundle::parseDtype(a.dtype);
-    RSRefSegModel model = bundle.load(loadOptions);
-    SiglipTokenizer::Options tokenizerOptions;
-    tokenizerOptions.maxPositions = static_cast<int>(bundle.manifest().config.siglip.text.maxPositionEmbeddings);
-    const SiglipTokenizer tokenizer(bundle.tokenizerPath(), tokenizerOptions);
-
-    ReferringEvaluator evaluator(model, tokenizer);
+    const RSRefSegNetwork network = RSRefSegNetwork::open(a.model, {a.device, a.dtype, a.threads});
+    ReferringEvaluator evaluator(network.model, *network.tokenizer);
     ReferringEvaluator::Options o;
     o.limit = static_cast<std::size_t>(a.limit);
     o.imageBatch = a.batch;
@@ -84,7 +74,7 @@ void run(const EvalArgs &a)
     };
     const EvaluationResult result = evaluator.evaluate(data, o);
 
-    std::cout << "Model:   " << a.model << " (" << bundle.manifest().modelId << ")\n"
+    std::cout << "Model:   " << a.model << " (" << bundle.modelId << ")\n"
               << "Data:    " << a.data << " (" << result.report.samples << " samples";
     if (data.skippedLines() > 0)
         std::cout << ", " << data.skippedLines() << " lines skipped";
@@ -95,7 +85,7 @@ void run(const EvalArgs &a)
     if (!a.out.empty()) {
         ReferringEvaluator::writeResults(a.out, result,
                                          {{"model", a.model},
-                                          {"model_id", bundle.manifest().modelId},
+                                          {"model_id", bundle.modelId},
                                           {"data", a.data},
                                           {"images", a.images},
                                           {"split", a.split},

@@ -256,7 +256,7 @@ class TestQueryController : public QObject
     }
 
     // Input that cannot become a job submits nothing (the one later query is the worker's
-    // first job) and, except an empty query, says why on the message bar.
+    // first job) and says why on the message bar.
     void unusableInputSubmitsNothing()
     {
         auto h = harness(colourModel());
@@ -273,8 +273,12 @@ class TestQueryController : public QObject
         QCOMPARE(shown.last().at(1).toString(), QStringLiteral("No raster"));
 
         h->layers.addLayer(rasterLayer(mRaster));
-        // Nothing to look for.
+        // Nothing to look for: refused by the request's validate(), which names the query.
         QCOMPARE(h->controller.run(input(QStringLiteral("   "), tiled, whole)), 0);
+        QCOMPARE(shown.size(), 2);
+        QCOMPARE(shown.last().at(1).toString(), QStringLiteral("Cannot run the query"));
+        QVERIFY2(shown.last().at(2).toString().contains(QStringLiteral("empty")),
+                 qPrintable(shown.last().at(2).toString()));
         // A view that does not touch the raster: the region is empty.
         MapViewport far;
         far.setCenter(QPointF(kX0 - 1000.0, kY0 + 1000.0));

@@ -47,13 +47,6 @@ QStringList helpOptions(const QString &help)
     return options;
 }
 
-void expectError(const Result &r, const QString &needle)
-{
-    QVERIFY2(r.exitCode > 0, qPrintable(QString("exit %1: %2").arg(r.exitCode).arg(r.err)));
-    QVERIFY2(r.err.contains(needle), qPrintable(r.err));
-    QVERIFY2(!r.err.contains("terminate called"), qPrintable(r.err));
-}
-
 } // namespace
 
 class TestBenchCli : public QObject
