@@ -1,12 +1,13 @@
 // Fuzz target: the SigLIP tokenizer on arbitrary bytes (UTF-8 check, Python-exact lower-casing,
 // canonicalisation, sentencepiece, truncation). The binary has no torch, so the sentencepiece
 // plugin is loaded without RTLD_DEEPBIND under AddressSanitizer (ARCHITECTURE.md, Platform facts: sanitizers and the plugin).
+#include "testpaths.h"
 #include "fuzzinput.h"
 #include "text/sigliptokenizer.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const rsrefseg::SiglipTokenizer tokenizer(RSREFSEG_TEST_DATA_DIR "/golden/siglip_tiny/spiece.model");
+    static const rsrefseg::SiglipTokenizer tokenizer(rsrefseg::test::testDataDir() + "/golden/siglip_tiny/spiece.model");
     const std::string text(reinterpret_cast<const char *>(data), size);
     rsrefseg::fuzzExpectError([&] {
         const auto encoding = tokenizer.encode(text);

@@ -1,6 +1,7 @@
 // test_fuzzreplay_<name>: the fuzz target <name>'s entry point run once on every file of
 // tests/fuzz/corpus/<name> (the seeds) and tests/fuzz/regressions/<name> (inputs that once
 // crashed it). A crash, a sanitizer report or an exception other than rsrefseg::Error fails it.
+#include "testpaths.h"
 #include <QDir>
 #include <QFile>
 #include <QtTest>
@@ -19,7 +20,7 @@ class TestFuzzReplay : public QObject
         QTest::addColumn<QString>("path");
         int count = 0;
         for (const char *kind : {"corpus", "regressions"}) {
-            const QDir dir(QStringLiteral(RSREFSEG_FUZZ_DIR "/%1/" RSREFSEG_FUZZ_TARGET).arg(kind));
+            const QDir dir(rsrefseg::test::qSourceDir() + QStringLiteral("/tests/fuzz/%1/" RSREFSEG_FUZZ_TARGET).arg(kind));
             for (const QString &name : dir.entryList(QDir::Files, QDir::Name)) {
                 QTest::newRow(qPrintable(QStringLiteral("%1/%2").arg(kind, name))) << dir.filePath(name);
                 ++count;

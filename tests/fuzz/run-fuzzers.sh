@@ -19,6 +19,8 @@ targets=("$@")
 build=${FUZZ_BUILD:-build-fuzz}
 work=${FUZZ_WORK:-$(mktemp -d -t rsrefseg-fuzz.XXXXXX)}
 mkdir -p "$work"
+# fuzz_tokenizer loads the golden sentencepiece model from here (tests/testpaths.h).
+export RSREFSEG_TEST_DATA_DIR="$PWD/tests/data"
 
 failed=()
 for t in "${targets[@]}"; do

@@ -3,6 +3,7 @@
 // with Depends that cover what the dynamic linker cannot see (OpenBLAS, the dlopen()ed
 // sentencepiece plugin's library, Qt's SVG icon engine). .ci/run installs the package with
 // apt-get and runs it (packaging/check-deb.sh).
+#include "testpaths.h"
 #include "packagingtestsupport.h"
 
 #include <QDir>
@@ -21,7 +22,7 @@ private:
 
     QString field(const QString &name) const
     {
-        const ProcessResult r = runProcess(QStringLiteral(RSREFSEG_DPKG_DEB), {QStringLiteral("--field"), mDeb, name});
+        const ProcessResult r = runProcess(rsrefseg::test::envQPath("RSREFSEG_DPKG_DEB"), {QStringLiteral("--field"), mDeb, name});
         return r.exitCode == 0 ? r.out.trimmed() : QString();
     }
 
@@ -30,9 +31,9 @@ private slots:
     {
         QVERIFY(mOut.isValid());
         const ProcessResult r = runProcess(
-            QStringLiteral(RSREFSEG_CPACK_COMMAND),
+            rsrefseg::test::envQPath("RSREFSEG_CPACK_COMMAND"),
             {QStringLiteral("-G"), QStringLiteral("DEB"), QStringLiteral("--config"),
-             QStringLiteral(RSREFSEG_BINARY_DIR "/CPackConfig.cmake"), QStringLiteral("-B"), mOut.path()},
+             rsrefseg::test::qBinaryDir() + QStringLiteral("/CPackConfig.cmake"), QStringLiteral("-B"), mOut.path()},
             QProcessEnvironment::systemEnvironment(), 600000);
         QVERIFY2(r.exitCode == 0, qPrintable(r.describe(QStringLiteral("cpack -G DEB"))));
         const QStringList debs = QDir(mOut.path()).entryList({QStringLiteral("*.deb")}, QDir::Files);
@@ -69,7 +70,7 @@ private slots:
 
     void contentsListEverything()
     {
-        const ProcessResult r = runProcess(QStringLiteral(RSREFSEG_DPKG_DEB), {QStringLiteral("--contents"), mDeb});
+        const ProcessResult r = runProcess(rsrefseg::test::envQPath("RSREFSEG_DPKG_DEB"), {QStringLiteral("--contents"), mDeb});
         QVERIFY2(r.exitCode == 0, qPrintable(r.describe(QStringLiteral("dpkg-deb --contents"))));
         QStringList paths;
         for (const QString &line : r.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts))

@@ -2,6 +2,7 @@
 // programs run from there: they must find their plugin, model and sample relative to their own
 // location (the prefix itself does not exist on this machine), and the desktop integration
 // files must pass the freedesktop and AppStream validators.
+#include "testpaths.h"
 #include "packagingtestsupport.h"
 
 #include <QDir>
@@ -45,8 +46,8 @@ private slots:
         QVERIFY(mDestDir.isValid());
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("DESTDIR"), mDestDir.path());
-        const ProcessResult r = runProcess(QStringLiteral(RSREFSEG_CMAKE_COMMAND),
-                                           {QStringLiteral("--install"), QStringLiteral(RSREFSEG_BINARY_DIR),
+        const ProcessResult r = runProcess(rsrefseg::test::envQPath("RSREFSEG_CMAKE_COMMAND"),
+                                           {QStringLiteral("--install"), rsrefseg::test::qBinaryDir(),
                                             QStringLiteral("--prefix"), kPrefix},
                                            env, 300000);
         QVERIFY2(r.exitCode == 0, qPrintable(r.describe(QStringLiteral("cmake --install"))));
@@ -160,7 +161,7 @@ private slots:
             installedProgramEnvironment(), 300000);
         QVERIFY2(r.exitCode == 0, qPrintable(r.describe(QStringLiteral("installed rsrefseg segment"))));
         // The trained demo model when the source tree has it, else the untrained golden tiny one.
-        const bool demo = QFileInfo::exists(QStringLiteral(RSREFSEG_SOURCE_DIR "/resources/models/demo/manifest.json"));
+        const bool demo = QFileInfo::exists(rsrefseg::test::qSourceDir() + QStringLiteral("/resources/models/demo/manifest.json"));
         const QString bundled = share(demo ? QStringLiteral("rsrefseg/models/demo") : QStringLiteral("rsrefseg/models/golden-tiny"));
         QVERIFY2(r.err.contains(QStringLiteral("using the bundled model ") + bundled), qPrintable(r.err));
         QCOMPARE(r.err.contains(QStringLiteral("untrained")), !demo);
@@ -187,7 +188,7 @@ private slots:
 
     void desktopFileValidates()
     {
-        const ProcessResult r = runProcess(QStringLiteral(RSREFSEG_DESKTOP_FILE_VALIDATE),
+        const ProcessResult r = runProcess(rsrefseg::test::envQPath("RSREFSEG_DESKTOP_FILE_VALIDATE"),
                                            {share(QStringLiteral("applications/rsrefseg-desktop.desktop"))});
         QVERIFY2(r.exitCode == 0 && r.out.trimmed().isEmpty() && r.err.trimmed().isEmpty(),
                  qPrintable(r.describe(QStringLiteral("desktop-file-validate"))));
@@ -203,7 +204,7 @@ private slots:
     void appstreamMetainfoValidates()
     {
         const QString metainfo = share(QStringLiteral("metainfo/" RSREFSEG_APPSTREAM_ID ".metainfo.xml"));
-        const ProcessResult r = runProcess(QStringLiteral(RSREFSEG_APPSTREAMCLI),
+        const ProcessResult r = runProcess(rsrefseg::test::envQPath("RSREFSEG_APPSTREAMCLI"),
                                            {QStringLiteral("validate"), QStringLiteral("--no-net"), metainfo});
         QVERIFY2(r.exitCode == 0, qPrintable(r.describe(QStringLiteral("appstreamcli validate"))));
         QFile f(metainfo);

@@ -2,6 +2,7 @@
 // its own section in rsrefseg(1), and every option that a subcommand's --help lists is
 // described in that section; every option of `rsrefseg-desktop --help` is in
 // rsrefseg-desktop(1). A new option without documentation fails here.
+#include "testpaths.h"
 #include "packagingtestsupport.h"
 
 #include <QFile>
@@ -13,7 +14,7 @@ namespace {
 
 QString readPage(const QString &name)
 {
-    QFile f(QStringLiteral(RSREFSEG_MAN_DIR "/") + name);
+    QFile f(rsrefseg::test::envQPath("RSREFSEG_MAN_DIR") + QStringLiteral("/") + name);
     if (!f.open(QIODevice::ReadOnly))
         return QString();
     return QString::fromUtf8(f.readAll());
@@ -22,7 +23,7 @@ QString readPage(const QString &name)
 // Every command path of the CLI: "info", ..., "model import", "bench segment".
 QStringList commandPaths(const QStringList &prefix = {})
 {
-    const ProcessResult r = runProcess(QStringLiteral(RSREFSEG_CLI), prefix + QStringList{QStringLiteral("--help")});
+    const ProcessResult r = runProcess(rsrefseg::test::envQPath("RSREFSEG_CLI"), prefix + QStringList{QStringLiteral("--help")});
     if (r.exitCode != 0)
         return {};
     QStringList paths;
@@ -67,7 +68,7 @@ private slots:
         const QString section = manSection(readPage(QStringLiteral("rsrefseg.1")), command);
         QVERIFY2(!section.trimmed().isEmpty(), qPrintable(QStringLiteral("no .SS \"%1\" in rsrefseg(1)").arg(command)));
 
-        const ProcessResult help = runProcess(QStringLiteral(RSREFSEG_CLI),
+        const ProcessResult help = runProcess(rsrefseg::test::envQPath("RSREFSEG_CLI"),
                                               command.split(QLatin1Char(' ')) + QStringList{QStringLiteral("--help")});
         QCOMPARE(help.exitCode, 0);
         QStringList undocumented;
@@ -86,7 +87,7 @@ private slots:
     {
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-        const ProcessResult help = runProcess(QStringLiteral(RSREFSEG_DESKTOP), {QStringLiteral("--help")}, env);
+        const ProcessResult help = runProcess(rsrefseg::test::envQPath("RSREFSEG_DESKTOP"), {QStringLiteral("--help")}, env);
         QVERIFY2(help.exitCode == 0, qPrintable(help.describe(QStringLiteral("rsrefseg-desktop --help"))));
         const QString roff = readPage(QStringLiteral("rsrefseg-desktop.1"));
         static const QRegularExpression optionRe(QStringLiteral("^\\s+(?:-\\w,\\s*)?(--[a-z][a-z-]*)"));

@@ -2,6 +2,7 @@
 // golden model and with a deterministic test model, watch tiles arrive, cancel, export and
 // reopen, restart the window with the same settings, keep the event loop responsive during a
 // long job, and let a burst of queries end with only the last one run.
+#include "testpaths.h"
 #include "ui/appsettings.h"
 #include "ui/exportdialog.h"
 #include "ui/jobprogresspanel.h"
@@ -144,7 +145,7 @@ class TestMainWindow : public QObject
         s->setGateThreshold(0.0);
         MainWindow w(s.get()); // the real bundle loader
         w.show();
-        const QString sample = QStringLiteral(RSREFSEG_SOURCE_DIR) + QStringLiteral("/resources/samples/sample.tif");
+        const QString sample = rsrefseg::test::qSourceDir() + QStringLiteral("/resources/samples/sample.tif");
         QVERIFY(openAndWait(w, sample));
         // Observe the layer after every tile: it must exist and fill in while the job runs.
         std::vector<int> seen;

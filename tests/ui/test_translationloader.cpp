@@ -1,6 +1,7 @@
 // TranslationLoader: the zh_CN and de translations are compiled into the binary, load, and
 // translate strings of QObject classes, of non-QObject classes and of the main window's menus;
 // "system" follows the locale; an unknown language falls back to English.
+#include "testpaths.h"
 #include "ui/appsettings.h"
 #include "ui/mainwindow.h"
 #include "ui/querybar.h"
@@ -31,7 +32,7 @@ class TestTranslationLoader : public QObject
     {
         // lupdate marks new or changed strings "unfinished": the shipped files must have none.
         for (const QString &code : {QStringLiteral("zh_CN"), QStringLiteral("de")}) {
-            QFile f(QStringLiteral(RSREFSEG_SOURCE_DIR) + QStringLiteral("/translations/rsrefseg_") + code +
+            QFile f(rsrefseg::test::qSourceDir() + QStringLiteral("/translations/rsrefseg_") + code +
                     QStringLiteral(".ts"));
             QVERIFY(f.open(QIODevice::ReadOnly));
             QXmlStreamReader xml(&f);

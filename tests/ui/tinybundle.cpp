@@ -1,3 +1,4 @@
+#include "testpaths.h"
 #include "tinybundle.h"
 
 #include "model/rsrefseg/modelimporter.h"
@@ -6,7 +7,7 @@ namespace uitest {
 
 void buildTinyBundleAt(const std::string &dir)
 {
-    const std::string golden = std::string(RSREFSEG_TEST_DATA_DIR) + "/golden/";
+    const std::string golden = rsrefseg::test::testDataDir() + "/golden/";
     rsrefseg::ModelImporter::Options o;
     o.siglipDir = golden + "siglip_tiny";
     o.samDir = golden + "sam_tiny";

@@ -3,6 +3,7 @@
 // checks of a failed run.
 #pragma once
 
+#include "testpaths.h"
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QString>
@@ -33,12 +34,12 @@ inline Result run(const QString &program, const QStringList &args, int timeoutMs
 inline Result runCli(const QStringList &args, int timeoutMs = 300000,
                      const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
 {
-    return run(QStringLiteral(RSREFSEG_CLI), args, timeoutMs, env);
+    return run(rsrefseg::test::envQPath("RSREFSEG_CLI"), args, timeoutMs, env);
 }
 
 inline QString golden(const QString &relative)
 {
-    return QStringLiteral(RSREFSEG_TEST_DATA_DIR "/golden/") + relative;
+    return rsrefseg::test::qTestDataDir() + QStringLiteral("/golden/") + relative;
 }
 
 // A failed run: a positive exit code (exactly `exitCode` when it is given), `needle` on standard

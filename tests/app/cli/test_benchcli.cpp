@@ -3,6 +3,7 @@
 // weights of the tiny architecture; its work folder is removed unless --keep; bad sizes and a
 // failing child are one error line. rsrefseg-model-bench accepts the options of `rsrefseg bench
 // model` and prints its fields; the standalone program's errors exit with status 1.
+#include "testpaths.h"
 #include "clitestsupport.h"
 
 #include <nlohmann/json.hpp>
@@ -20,11 +21,11 @@ using clitest::Result;
 using clitest::run;
 using clitest::runCli;
 
-const QString kBundle = QStringLiteral(RSREFSEG_BUNDLED_TINY);
+const QString kBundle = rsrefseg::test::envQPath("RSREFSEG_BUNDLED_TINY");
 
 Result runModelBench(const QStringList &args)
 {
-    return run(QStringLiteral(RSREFSEG_MODEL_BENCH), args);
+    return run(rsrefseg::test::envQPath("RSREFSEG_MODEL_BENCH"), args);
 }
 
 std::set<std::string> keys(const nlohmann::json &j)

@@ -3,6 +3,7 @@
 // exactly once in the manifest, the outputs finished before the kill are not redone (same
 // inode and modification time), none is lost, and nothing the killed run left behind
 // (scratch folders, temporary files) remains.
+#include "testpaths.h"
 #include "../../core/geo/rastermaker.h"
 
 #include <nlohmann/json.hpp>
@@ -82,7 +83,7 @@ class TestCliFaults : public QObject
                                "--formats", "tif,prob,gpkg", "--quiet"};
 
         QProcess first;
-        first.start(QStringLiteral(RSREFSEG_CLI), args);
+        first.start(rsrefseg::test::envQPath("RSREFSEG_CLI"), args);
         QVERIFY(first.waitForStarted());
         // Kill once at least two rasters are recorded, while the batch is still going.
         const QString manifest = out + "/manifest.jsonl";
@@ -113,7 +114,7 @@ class TestCliFaults : public QObject
         QVERIFY(finished.size() >= 4 * 3);
 
         QProcess again;
-        again.start(QStringLiteral(RSREFSEG_CLI), QStringList(args) << "--resume");
+        again.start(rsrefseg::test::envQPath("RSREFSEG_CLI"), QStringList(args) << "--resume");
         QVERIFY(again.waitForFinished(600000));
         const QString stdoutText = QString::fromUtf8(again.readAllStandardOutput());
         QVERIFY2(again.exitStatus() == QProcess::NormalExit && again.exitCode() == 0,

@@ -3,6 +3,7 @@
 // at the right map coordinates, and every documented bad input refused with one line, a
 // non-zero exit and no output left behind (disk full simulated with a file-size limit, which
 // makes writes fail with EFBIG exactly as a full disk fails them with ENOSPC).
+#include "testpaths.h"
 #include "clitestsupport.h"
 
 #include "../../core/geo/rastermaker.h"
@@ -159,7 +160,7 @@ class TestSegmentCli : public QObject
         QStringList quoted;
         for (const QString &a : args)
             quoted << "'" + a + "'";
-        const Result r = run("/bin/bash", {"-c", "ulimit -f 64; trap '' XFSZ; exec '" RSREFSEG_CLI "' " + quoted.join(' ')});
+        const Result r = run("/bin/bash", {"-c", "ulimit -f 64; trap '' XFSZ; exec '" + rsrefseg::test::envQPath("RSREFSEG_CLI") + "' " + quoted.join(' ')});
         QVERIFY2(r.exitCode > 0, qPrintable(r.err));
         QVERIFY2(!r.err.contains("terminate called"), qPrintable(r.err));
         QCOMPARE(entries(out.path()), 0);

@@ -3,6 +3,7 @@
 // evaluated with the paper's table, Ctrl-C (SIGINT) writing a resumable checkpoint that
 // `--resume` continues, and bad input (malformed data, unknown options, changed settings on
 // resume) as one-line errors.
+#include "testpaths.h"
 #include "clitestsupport.h"
 
 #include <nlohmann/json.hpp>
@@ -97,7 +98,7 @@ class TestTrainCli : public QObject
         QStringList args = {"train", "--init-bundle", mBundle, "--lora-rank", "4", "--lora-alpha", "8", "--batch-size", "1",
                             "--epochs", "1000", "--log-every", "1", "--threads", "1", "--out", file("sigint")};
         args << dataFlags().mid(0, 4);
-        p.start(QStringLiteral(RSREFSEG_CLI), args);
+        p.start(rsrefseg::test::envQPath("RSREFSEG_CLI"), args);
         QVERIFY(p.waitForStarted());
         QString err;
         // Wait for the first progress line, then press Ctrl-C.

@@ -5,6 +5,7 @@
 // checkpoint's sub-trees.
 #pragma once
 
+#include "testpaths.h"
 #include "model/weights/safetensorsfile.h"
 
 #include <torch/types.h>
@@ -20,7 +21,7 @@ namespace goldentest {
 
 inline std::string goldenPath(const std::string &relative)
 {
-    return std::string(RSREFSEG_TEST_DATA_DIR) + "/golden/" + relative;
+    return rsrefseg::test::testDataDir() + "/golden/" + relative;
 }
 
 inline std::map<std::string, torch::Tensor> loadTensors(const std::string &relative)

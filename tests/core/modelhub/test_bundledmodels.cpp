@@ -1,6 +1,7 @@
 // BundledModels: the one search order for the model installed with the programs, shared by the
 // command line and the desktop: the installed demo model, the source tree's demo model, the
 // installed golden tiny model, the build tree's golden tiny model; the first that exists wins.
+#include "testpaths.h"
 #include "modelhub/bundledmodels.h"
 
 #include "common/error.h"
@@ -35,9 +36,9 @@ class TestBundledModels : public QObject
         const QString share = QDir::cleanPath(QCoreApplication::applicationDirPath() + "/../share/rsrefseg/models");
         const std::vector<std::string> expected = {
             (share + "/demo").toStdString(),
-            QDir::cleanPath(RSREFSEG_SOURCE_DIR "/resources/models/demo").toStdString(),
+            QDir::cleanPath(rsrefseg::test::qSourceDir() + "/resources/models/demo").toStdString(),
             (share + "/golden-tiny").toStdString(),
-            QDir::cleanPath(RSREFSEG_BINARY_DIR "/share/rsrefseg/models/golden-tiny").toStdString(),
+            QDir::cleanPath(rsrefseg::test::qBinaryDir() + "/share/rsrefseg/models/golden-tiny").toStdString(),
         };
         QCOMPARE(BundledModels::candidates(), expected);
     }
@@ -47,9 +48,9 @@ class TestBundledModels : public QObject
         // The build tree always has the golden tiny model (rsrefseg-bundled-model); the demo
         // model comes first when the source tree has one.
         const std::string found = BundledModels::find();
-        const bool demo = QFileInfo::exists(RSREFSEG_SOURCE_DIR "/resources/models/demo/manifest.json");
-        const QString expected = demo ? QDir::cleanPath(RSREFSEG_SOURCE_DIR "/resources/models/demo")
-                                      : QDir::cleanPath(RSREFSEG_BINARY_DIR "/share/rsrefseg/models/golden-tiny");
+        const bool demo = QFileInfo::exists(rsrefseg::test::qSourceDir() + "/resources/models/demo/manifest.json");
+        const QString expected = demo ? QDir::cleanPath(rsrefseg::test::qSourceDir() + "/resources/models/demo")
+                                      : QDir::cleanPath(rsrefseg::test::qBinaryDir() + "/share/rsrefseg/models/golden-tiny");
         QCOMPARE(QString::fromStdString(found), expected);
         QVERIFY(QFileInfo::exists(QString::fromStdString(found) + "/manifest.json"));
         QCOMPARE(BundledModels::resolve(""), found);

@@ -1,6 +1,7 @@
 // BundleSummary: the torch-free manifest reader the desktop and the CLI show a model with. A real
 // manifest (the golden tiny bundle's, from the fuzz corpus) gives its fields; a missing folder or
 // manifest, bad JSON and fields of the wrong type are errors that name the file and the field.
+#include "testpaths.h"
 #include "modelhub/bundlesummary.h"
 
 #include <QTemporaryDir>
@@ -15,7 +16,7 @@ namespace {
 
 nlohmann::json goldenManifest()
 {
-    std::ifstream in(std::string(RSREFSEG_SOURCE_DIR) + "/tests/fuzz/corpus/bundlemanifest/golden-tiny.json");
+    std::ifstream in(rsrefseg::test::sourceDir() + "/tests/fuzz/corpus/bundlemanifest/golden-tiny.json");
     return nlohmann::json::parse(in);
 }
 

@@ -1,5 +1,6 @@
 // Tests SiglipTokenizer against transformers v4.45.2 (tests/data/golden/siglip_tiny/
 // tokenizer_cases.json, golden README §7) and the long-input rule of SiglipTokenizer::encode (keep the first ids, end with EOS, warn).
+#include "testpaths.h"
 #include "common/error.h"
 #include "text/sigliptokenizer.h"
 
@@ -20,8 +21,8 @@ using rsrefseg::SiglipTokenizer;
 
 namespace {
 
-const std::string kModel = RSREFSEG_TEST_DATA_DIR "/golden/siglip_tiny/spiece.model";
-const QString kCases = RSREFSEG_TEST_DATA_DIR "/golden/siglip_tiny/tokenizer_cases.json";
+const std::string kModel = rsrefseg::test::testDataDir() + "/golden/siglip_tiny/spiece.model";
+const QString kCases = rsrefseg::test::qTestDataDir() + "/golden/siglip_tiny/tokenizer_cases.json";
 
 std::vector<int64_t> toIds(const QJsonValue &value)
 {

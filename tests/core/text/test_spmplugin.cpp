@@ -1,4 +1,5 @@
 // Tests SpmPlugin (finding and dlopen-ing the sentencepiece plugin) and the SpmModel it loads.
+#include "testpaths.h"
 #include "common/error.h"
 #include "text/spmplugin.h"
 
@@ -15,8 +16,8 @@ using rsrefseg::SpmPlugin;
 
 namespace {
 
-const std::string kModel = RSREFSEG_TEST_DATA_DIR "/golden/siglip_tiny/spiece.model";
-const std::string kBuildDir = RSREFSEG_TEST_PLUGIN_BUILD_DIR;
+const std::string kModel = rsrefseg::test::testDataDir() + "/golden/siglip_tiny/spiece.model";
+const std::string kBuildDir = rsrefseg::test::envPath("RSREFSEG_PLUGIN_DIR");
 
 // Sets an environment variable for one scope and restores it.
 class EnvGuard
@@ -193,7 +194,7 @@ class TestSpmPlugin : public QObject
         const QString message = errorOf([&] { SpmPlugin::open()->loadModel(path, true); });
         QVERIFY2(message.contains(QString::fromStdString(path)), qPrintable(message));
 
-        const std::string json = RSREFSEG_TEST_DATA_DIR "/golden/siglip_tiny/tokenizer_cases.json";
+        const std::string json = rsrefseg::test::testDataDir() + "/golden/siglip_tiny/tokenizer_cases.json";
         const QString jsonMessage = errorOf([&] { SpmPlugin::open()->loadModel(json, true); });
         QVERIFY2(jsonMessage.contains(QString::fromStdString(json)), qPrintable(jsonMessage));
 

@@ -2,6 +2,7 @@
 // on a freshly generated synthetic set (a seed used neither for training, validation nor the
 // README's held-out table) it must reach gIoU >= 0.70, and two different sentences on the same
 // scene must select their two different targets.
+#include "testpaths.h"
 #include "common/error.h"
 #include "model/rsrefseg/modelbundle.h"
 #include "text/sigliptokenizer.h"
@@ -24,7 +25,7 @@ using namespace rsrefseg;
 
 namespace {
 
-const std::string kBundle = std::string(RSREFSEG_SOURCE_DIR) + "/resources/models/demo";
+const std::string kBundle = rsrefseg::test::sourceDir() + "/resources/models/demo";
 // Seeds of the recipe: 1 train, 2 validation, 3 the README's held-out table. These are new.
 constexpr uint64_t kEvalSeed = 20260;
 constexpr uint64_t kPairSeed = 31337;

@@ -2,6 +2,7 @@
 // data sets, and a training configuration that runs in seconds on the tiny model.
 #pragma once
 
+#include "testpaths.h"
 #include "model/rsrefseg/modelimporter.h"
 #include "train/syntheticdatasetwriter.h"
 #include "train/trainconfig.h"
@@ -15,7 +16,7 @@ namespace trainfixtures {
 
 inline std::string golden(const std::string &relative)
 {
-    return std::string(RSREFSEG_TEST_DATA_DIR) + "/golden/" + relative;
+    return rsrefseg::test::testDataDir() + "/golden/" + relative;
 }
 
 // The golden tiny model (SigLIP 112 px / SAM 128 px, LoRA r 4 alpha 8 merged) as a bundle.

@@ -2,6 +2,7 @@
 // golden README §10 comparison (|a - b| <= atol + rtol |b| everywhere).
 #pragma once
 
+#include "testpaths.h"
 #include "model/rsrefseg/modelimporter.h"
 #include "model/weights/safetensorsfile.h"
 
@@ -13,7 +14,7 @@ namespace rsgolden {
 
 inline std::string golden(const std::string &relative)
 {
-    return std::string(RSREFSEG_TEST_DATA_DIR) + "/golden/" + relative;
+    return rsrefseg::test::testDataDir() + "/golden/" + relative;
 }
 
 inline rsrefseg::ModelImporter::Options tinyImport(const std::string &checkpoint)

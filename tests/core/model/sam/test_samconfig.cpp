@@ -2,6 +2,7 @@
 // fully resolved config.full.json of sam_tiny, sam_tiny_w3 and sam-vit-base), the built-in
 // sam-vit-base config, the derived mlp_dim / image_embedding_size, JSON round trip, and errors
 // that name the file and field at fault.
+#include "testpaths.h"
 #include "common/error.h"
 #include "model/sam/samconfig.h"
 
@@ -19,7 +20,7 @@ namespace {
 
 std::string golden(const std::string &relative)
 {
-    return std::string(RSREFSEG_TEST_DATA_DIR) + "/golden/" + relative;
+    return rsrefseg::test::testDataDir() + "/golden/" + relative;
 }
 
 json readJson(const std::string &path)

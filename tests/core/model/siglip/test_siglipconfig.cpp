@@ -1,6 +1,7 @@
 // Tests SiglipConfig: HF defaults for unstated values (checked against the fully resolved
 // config.full.json of siglip_tiny and so400m), the built-in so400m config, JSON round trip and
 // error messages naming the field at fault.
+#include "testpaths.h"
 #include "common/error.h"
 #include "model/siglip/siglipconfig.h"
 
@@ -18,7 +19,7 @@ namespace {
 
 std::string golden(const std::string &relative)
 {
-    return std::string(RSREFSEG_TEST_DATA_DIR) + "/golden/" + relative;
+    return rsrefseg::test::testDataDir() + "/golden/" + relative;
 }
 
 json readJson(const std::string &path)

@@ -1,6 +1,7 @@
 // Tests PthReader and PickleReader: the golden torch.save checkpoints read back bit for bit,
 // and hostile or broken archives/pickles (code-running globals, truncation, bad sizes, missing
 // storages, non-zip files) give an Error naming the file, never a crash.
+#include "testpaths.h"
 #include "common/error.h"
 #include "model/weights/picklereader.h"
 #include "model/weights/pthreader.h"
@@ -20,7 +21,7 @@ using rsrefseg::PthReader;
 
 namespace {
 
-const std::string kGolden = RSREFSEG_TEST_DATA_DIR "/golden/rsrefseg_tiny/";
+const std::string kGolden = rsrefseg::test::testDataDir() + "/golden/rsrefseg_tiny/";
 
 // Writes pickle opcodes by hand (protocol 2, as torch.save does).
 class Pickle

@@ -1,5 +1,6 @@
 // Tests SafetensorsFile: golden files read back exactly; every malformed header is an Error that
 // names the file (and tensor) and is detected before anything is allocated.
+#include "testpaths.h"
 #include "common/error.h"
 #include "model/weights/safetensorsfile.h"
 
@@ -13,7 +14,7 @@ using rsrefseg::SafetensorsFile;
 
 namespace {
 
-const std::string kGolden = RSREFSEG_TEST_DATA_DIR "/golden/";
+const std::string kGolden = rsrefseg::test::testDataDir() + "/golden/";
 
 QByteArray u64le(uint64_t value)
 {

@@ -1,5 +1,6 @@
 // Tests SafetensorsWriter: round trip through SafetensorsFile, byte-identical re-writing of the
 // golden files, and atomic writing (no file, and no temporary left behind, on failure).
+#include "testpaths.h"
 #include "common/error.h"
 #include "model/weights/safetensorsfile.h"
 #include "model/weights/safetensorswriter.h"
@@ -111,7 +112,7 @@ class TestSafetensorsWriter : public QObject
     void rewritesGoldenByteIdentical()
     {
         QFETCH(QString, name);
-        const QString golden = RSREFSEG_TEST_DATA_DIR "/golden/" + name;
+        const QString golden = rsrefseg::test::qTestDataDir() + "/golden/" + name;
         const auto file = SafetensorsFile::open(golden.toStdString());
         const std::string out = path("rewrite.safetensors");
         SafetensorsWriter::write(out, file.tensors(), file.metadata());

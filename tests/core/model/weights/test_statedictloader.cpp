@@ -1,5 +1,6 @@
 // Tests StateDictLoader: strict loading by name with clear errors, optional/ignored names,
 // dtype conversion, and no change to the module when loading fails.
+#include "testpaths.h"
 #include "common/error.h"
 #include "model/weights/safetensorsfile.h"
 #include "model/weights/statedictloader.h"
@@ -176,7 +177,7 @@ class TestStateDictLoader : public QObject
             }
             torch::Tensor logit_scale, logit_bias;
         } logits;
-        const auto file = rsrefseg::SafetensorsFile::open(RSREFSEG_TEST_DATA_DIR "/golden/siglip_tiny/model.safetensors");
+        const auto file = rsrefseg::SafetensorsFile::open(rsrefseg::test::testDataDir() + "/golden/siglip_tiny/model.safetensors");
         const auto all = file.tensors();
         QVERIFY(loadError(logits, all).startsWith("siglip_tiny/model.safetensors: unexpected tensor 'text_model."));
         StateDictLoader::Options options;

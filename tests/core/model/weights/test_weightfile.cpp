@@ -1,6 +1,7 @@
 // Tests WeightFile: content-based dispatch (safetensors / torch.save zip / folder) and Hugging
 // Face folders, including a sharded index made by splitting a golden file, and every way an
 // index can be wrong (missing shard, escaping path, duplicates, disagreements).
+#include "testpaths.h"
 #include "common/error.h"
 #include "model/weights/safetensorsfile.h"
 #include "model/weights/safetensorswriter.h"
@@ -21,7 +22,7 @@ using rsrefseg::WeightFile;
 
 namespace {
 
-const QString kGolden = RSREFSEG_TEST_DATA_DIR "/golden/";
+const QString kGolden = rsrefseg::test::qTestDataDir() + "/golden/";
 
 bool sameTensors(const std::map<std::string, torch::Tensor> &a, const std::map<std::string, torch::Tensor> &b)
 {
