@@ -1,6 +1,7 @@
 // ComputeOptions: where and how a model runs (device, dtype, threads), as every caller gives it.
-// applyComputeThreads() is the one place that sets LibTorch's thread count: Debian's LibTorch
-// starts with one thread (ARCHITECTURE.md, Platform facts: threads), so every program sets it before the first forward pass.
+// applyComputeThreads() sets LibTorch's thread count through setTorchThreads
+// (core/model/common/torchthreads.h): Debian's LibTorch starts with one thread, so every program
+// sets it before the first forward pass.
 //
 //   ComputeOptions c;  c.device = "cpu";  c.dtype = "bf16";  c.threads = 0;   // 0: all cores
 //   int used = applyComputeThreads(c.threads);

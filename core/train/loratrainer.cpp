@@ -4,6 +4,8 @@
 #include "common/error.h"
 #include "model/rsrefseg/filefingerprint.h"
 #include "model/rsrefseg/modelbundle.h"
+#include "modelhub/computeoptions.h"
+#include "modelhub/rsrefsegnetwork.h"
 #include "text/sigliptokenizer.h"
 #include "train/adamw.h"
 #include "train/autocastguard.h"
@@ -20,7 +22,6 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 namespace rsrefseg {
 
@@ -66,8 +67,7 @@ LoraTrainer::LoraTrainer(const TrainConfig &config, const Feedback &feedback)
 
 void LoraTrainer::setUpModel()
 {
-    torch::set_num_threads(mConfig.threads > 0 ? mConfig.threads
-                                               : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+    applyComputeThreads(mConfig.threads);
     mDevice = ModelBundle::parseDevice(mConfig.device);
     mBf16 = mConfig.precision == "bf16" || (mConfig.precision == "auto" && mDevice.is_cuda());
     // LibTorch 1.13's CPU autocast fails inside this model ("expected scalar type BFloat16 but
@@ -85,9 +85,7 @@ void LoraTrainer::setUpModel()
     mModel->to(mDevice);
     mModel->train();
 
-    SiglipTokenizer::Options to;
-    to.maxPositions = static_cast<int>(mc.siglip.text.maxPositionEmbeddings);
-    mTokenizer = std::make_unique<SiglipTokenizer>(mTokenizerPath, to);
+    mTokenizer = RSRefSegNetwork::tokenizerFor(mTokenizerPath, mc);
     if (mTokenizer->vocabSize() > mc.siglip.text.vocabSize)
         throw Error("tokenizer '" + mTokenizerPath + "' has " + std::to_string(mTokenizer->vocabSize()) +
                     " pieces, more than the text model's vocabulary of " + std::to_string(mc.siglip.text.vocabSize));

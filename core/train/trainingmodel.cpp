@@ -1,8 +1,8 @@
 #include "train/trainingmodel.h"
 
 #include "common/error.h"
-#include "model/rsrefseg/modelbundle.h"
 #include "model/rsrefseg/modelimporter.h"
+#include "modelhub/rsrefsegnetwork.h"
 
 #include <torch/torch.h>
 
@@ -74,13 +74,16 @@ TrainingModel TrainingModel::build(const TrainConfig &c)
     TrainingModel b;
     const std::string kind = c.initKind();
     if (kind == "bundle") {
-        const ModelBundle bundle = ModelBundle::open(c.initBundle);
-        b.model = bundle.load({"cpu", torch::kFloat32});
-        b.tokenizerPath = bundle.tokenizerPath();
+        // Opened in float32 on the CPU; the trainer moves it to its device afterwards.
+        ComputeOptions compute;
+        compute.threads = c.threads;
+        RSRefSegNetwork network = RSRefSegNetwork::open(c.initBundle, compute);
+        b.model = network.model;
+        b.tokenizerPath = network.tokenizerPath;
         b.initInfo = {{"kind", "bundle"},
                       {"path", c.initBundle},
-                      {"model_id", bundle.manifest().modelId},
-                      {"trained", bundle.manifest().trained}};
+                      {"model_id", network.manifest.modelId},
+                      {"trained", network.manifest.trained}};
     } else if (kind == "hf") {
         ModelImporter::Options o;
         o.siglipDir = c.siglipDir;

@@ -4,6 +4,7 @@
 
 #include "common/error.h"
 #include "common/processmemory.h"
+#include "model/common/torchthreads.h"
 #include "model/rsrefseg/modelbundle.h"
 #include "model/rsrefseg/rsrefsegmodel.h"
 
@@ -172,11 +173,7 @@ ModelBenchmark::Result ModelBenchmark::run(const Options &options, const std::fu
     };
     Result r;
     r.options = options;
-    if (options.threads > 0)
-        torch::set_num_threads(options.threads);
-    else
-        torch::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
-    r.threads = torch::get_num_threads();
+    r.threads = setTorchThreads(options.threads);
     r.machine = machineDescription();
     const torch::ScalarType dtype = ModelBundle::parseDtype(options.dtype);
     r.options.dtype = ModelBundle::dtypeName(dtype); // "bfloat16" is reported as "bf16"
