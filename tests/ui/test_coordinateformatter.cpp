@@ -2,6 +2,7 @@
 // checked against facts that need no projection library (a UTM zone's central meridian, the
 // equator) and against the meridian arc of WGS 84 inverted here; pixels and scales are worked
 // out by hand. The C locale keeps the number formats fixed.
+#include "crswkt.h"
 #include "ui/coordinateformatter.h"
 
 #include <ogr_spatialref.h>
@@ -17,13 +18,7 @@ namespace {
 
 std::string wktOf(int epsg)
 {
-    OGRSpatialReference srs;
-    srs.importFromEPSG(epsg);
-    char *wkt = nullptr;
-    srs.exportToWkt(&wkt);
-    const std::string s = wkt ? wkt : "";
-    CPLFree(wkt);
-    return s;
+    return rsrefseg::test::wktOfEpsg(epsg);
 }
 
 RasterInfo utmInfo()

@@ -4,6 +4,7 @@
 // the pixels of hand-placed rectangles); nothing appears at an output path before commit(), a
 // pipeline destroyed earlier or cancelled leaves nothing, and bad options are refused before a
 // single pixel is written.
+#include "crswkt.h"
 #include "common/error.h"
 #include "engine/feedback.h"
 #include "engine/maskpipeline.h"
@@ -30,13 +31,7 @@ constexpr double kPixel = 0.5; // metres: a pixel covers 0.25 m2
 
 std::string utmWkt()
 {
-    OGRSpatialReference srs;
-    srs.importFromEPSG(32633);
-    char *wkt = nullptr;
-    srs.exportToWkt(&wkt);
-    const std::string s = wkt ? wkt : "";
-    CPLFree(wkt);
-    return s;
+    return rsrefseg::test::wktOfEpsg(32633);
 }
 
 RasterGrid utmGrid(int width, int height)

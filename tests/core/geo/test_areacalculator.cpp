@@ -1,6 +1,7 @@
 // AreaCalculator: planar areas in square metres for projected CRSs (metre and foot units),
 // geodesic areas on the ellipsoid for geographic CRSs, checked against an independent
 // closed-form computation (geodesicreference.h).
+#include "crswkt.h"
 #include "geodesicreference.h"
 
 #include "common/error.h"
@@ -17,13 +18,7 @@ namespace {
 
 std::string wktOf(int epsg)
 {
-    OGRSpatialReference srs;
-    srs.importFromEPSG(epsg);
-    char *wkt = nullptr;
-    srs.exportToWkt(&wkt);
-    std::string out(wkt);
-    CPLFree(wkt);
-    return out;
+    return rsrefseg::test::wktOfEpsg(epsg);
 }
 
 Ring rect(double x0, double y0, double x1, double y1)

@@ -2,6 +2,7 @@
 // tiled, DEFLATE-compressed, with the mask palette; rows stream in order; nothing appears at
 // the path before commit, and write errors (a full disk, simulated with RLIMIT_FSIZE in a child
 // process: the same write() failure path) leave nothing behind.
+#include "crswkt.h"
 #include "common/error.h"
 #include "geo/blockrowreader.h"
 #include "geo/geotiffwriter.h"
@@ -27,13 +28,7 @@ namespace {
 
 std::string utmWkt()
 {
-    OGRSpatialReference srs;
-    srs.importFromEPSG(32633);
-    char *wkt = nullptr;
-    srs.exportToWkt(&wkt);
-    std::string out(wkt);
-    CPLFree(wkt);
-    return out;
+    return rsrefseg::test::wktOfEpsg(32633);
 }
 
 RasterGrid utmGrid(int w, int h)

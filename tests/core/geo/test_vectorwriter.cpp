@@ -1,5 +1,6 @@
 // VectorWriter: every format reopens with the right features, attributes and CRS, and
 // nothing is left behind on failure.
+#include "crswkt.h"
 #include "common/error.h"
 #include "geo/vectorwriter.h"
 
@@ -17,16 +18,7 @@ class TestVectorWriter : public QObject
 
     QTemporaryDir mDir;
 
-    static std::string utmWkt()
-    {
-        OGRSpatialReference srs;
-        srs.importFromEPSG(32633);
-        char *wkt = nullptr;
-        srs.exportToWkt(&wkt);
-        std::string out(wkt);
-        CPLFree(wkt);
-        return out;
-    }
+    static std::string utmWkt() { return rsrefseg::test::wktOfEpsg(32633); }
 
     void writeSquare(const std::string &p)
     {

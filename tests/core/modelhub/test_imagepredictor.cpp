@@ -31,10 +31,7 @@ class TestImagePredictor : public QObject
   private slots:
     void initTestCase()
     {
-        auto o = rsgolden::tinyImport("model.safetensors");
-        mBundle = path("tiny");
-        o.outDir = mBundle;
-        ModelImporter::run(o);
+        mBundle = rsgolden::importTinyBundle(path("tiny"));
     }
 
     void predictsAsTheNetwork()

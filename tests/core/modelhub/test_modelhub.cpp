@@ -70,10 +70,7 @@ class TestModelHub : public QObject
     void initTestCase()
     {
         QVERIFY(mDir.isValid());
-        auto o = rsgolden::tinyImport("model.safetensors");
-        mBundle = path("tiny");
-        o.outDir = mBundle;
-        ModelImporter::run(o);
+        mBundle = rsgolden::importTinyBundle(path("tiny"));
     }
 
     void bundleDecodesAsTheNetwork()

@@ -42,10 +42,7 @@ class TestRSRefSegSegmentationModel : public QObject
     void initTestCase()
     {
         QVERIFY(mDir.isValid());
-        auto o = rsgolden::tinyImport("model.safetensors");
-        mBundle = path("tiny");
-        o.outDir = mBundle;
-        ModelImporter::run(o);
+        mBundle = rsgolden::importTinyBundle(path("tiny"));
         RSRefSegSegmentationModel::Options mo;
         mo.threads = 2;
         mModel = RSRefSegSegmentationModel::load(mBundle, mo);

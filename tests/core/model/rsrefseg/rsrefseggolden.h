@@ -29,6 +29,16 @@ inline rsrefseg::ModelImporter::Options tinyImport(const std::string &checkpoint
     return o;
 }
 
+// The tiny golden model imported from its safetensors checkpoint into a bundle at `outDir`
+// (returned), as the modelhub and predictor tests open it.
+inline std::string importTinyBundle(const std::string &outDir)
+{
+    rsrefseg::ModelImporter::Options o = tinyImport("model.safetensors");
+    o.outDir = outDir;
+    rsrefseg::ModelImporter::run(o);
+    return outDir;
+}
+
 struct Difference
 {
     double maxAbs = 0.0;
