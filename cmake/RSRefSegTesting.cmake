@@ -2,7 +2,7 @@
 #                      [TIMEOUT <seconds>])
 # One Qt Test executable per tested class, registered with CTest. Tests run headless
 # (offscreen platform) and learn where the fixtures, the trees, the programs they run and the
-# sentencepiece plugin are through environment variables set here (read with tests/testpaths.h),
+# sentencepiece plugin are through environment variables set here (read with tests/testpaths.h and testpathsqt.h),
 # so they run from any working directory. Never as compile definitions: an absolute path in a
 # translation unit makes ccache miss it in a clone at another path (ARCHITECTURE.md, Build speed).
 # ENV adds variables of the test's own (values may be generator expressions).

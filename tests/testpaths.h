@@ -2,9 +2,9 @@
 // CTest passes them as environment variables (cmake/RSRefSegTesting.cmake), not as compile
 // definitions: an absolute path inside a translation unit makes ccache miss that unit in every
 // clone at another path, which is how CI builds (ARCHITECTURE.md, Build speed).
+// No Qt here (Qt's `slots` keyword breaks LibTorch headers included after it): the QString
+// forms are in tests/testpathsqt.h.
 #pragma once
-
-#include <QString>
 
 #include <cstdio>
 #include <cstdlib>
@@ -24,18 +24,10 @@ inline std::string envPath(const char *variable)
     return value;
 }
 
-inline QString envQPath(const char *variable)
-{
-    return QString::fromStdString(envPath(variable));
-}
-
 // tests/data (RSREFSEG_TEST_DATA_DIR), the repository root (RSREFSEG_SOURCE_DIR) and the
 // build tree (RSREFSEG_BINARY_DIR), each without a trailing slash.
 inline std::string testDataDir() { return envPath("RSREFSEG_TEST_DATA_DIR"); }
 inline std::string sourceDir() { return envPath("RSREFSEG_SOURCE_DIR"); }
 inline std::string binaryDir() { return envPath("RSREFSEG_BINARY_DIR"); }
-inline QString qTestDataDir() { return envQPath("RSREFSEG_TEST_DATA_DIR"); }
-inline QString qSourceDir() { return envQPath("RSREFSEG_SOURCE_DIR"); }
-inline QString qBinaryDir() { return envQPath("RSREFSEG_BINARY_DIR"); }
 
 } // namespace rsrefseg::test

@@ -1,9 +1,9 @@
 // Fuzz target: the SigLIP tokenizer on arbitrary bytes (UTF-8 check, Python-exact lower-casing,
 // canonicalisation, sentencepiece, truncation). The binary has no torch, so the sentencepiece
 // plugin is loaded without RTLD_DEEPBIND under AddressSanitizer (ARCHITECTURE.md, Platform facts: sanitizers and the plugin).
-#include "testpaths.h"
 #include "fuzzinput.h"
 #include "text/sigliptokenizer.h"
+#include "testpaths.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,12 +1,12 @@
 // test_fuzzreplay_<name>: the fuzz target <name>'s entry point run once on every file of
 // tests/fuzz/corpus/<name> (the seeds) and tests/fuzz/regressions/<name> (inputs that once
 // crashed it). A crash, a sanitizer report or an exception other than rsrefseg::Error fails it.
-#include "testpaths.h"
 #include <QDir>
 #include <QFile>
 #include <QtTest>
 
 #include <cstdint>
+#include "testpathsqt.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,12 +3,12 @@
 // with Depends that cover what the dynamic linker cannot see (OpenBLAS, the dlopen()ed
 // sentencepiece plugin's library, Qt's SVG icon engine). .ci/run installs the package with
 // apt-get and runs it (packaging/check-deb.sh).
-#include "testpaths.h"
 #include "packagingtestsupport.h"
 
 #include <QDir>
 #include <QTemporaryDir>
 #include <QTest>
+#include "testpathsqt.h"
 
 using namespace rsrefseg::test;
 

@@ -2,7 +2,6 @@
 // programs run from there: they must find their plugin, model and sample relative to their own
 // location (the prefix itself does not exist on this machine), and the desktop integration
 // files must pass the freedesktop and AppStream validators.
-#include "testpaths.h"
 #include "packagingtestsupport.h"
 
 #include <QDir>
@@ -13,6 +12,7 @@
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
+#include "testpathsqt.h"
 
 using namespace rsrefseg::test;
 

@@ -2,11 +2,11 @@
 // its own section in rsrefseg(1), and every option that a subcommand's --help lists is
 // described in that section; every option of `rsrefseg-desktop --help` is in
 // rsrefseg-desktop(1). A new option without documentation fails here.
-#include "testpaths.h"
 #include "packagingtestsupport.h"
 
 #include <QFile>
 #include <QTest>
+#include "testpathsqt.h"
 
 using namespace rsrefseg::test;
 

@@ -2,7 +2,6 @@
 // golden model and with a deterministic test model, watch tiles arrive, cancel, export and
 // reopen, restart the window with the same settings, keep the event loop responsive during a
 // long job, and let a burst of queries end with only the last one run.
-#include "testpaths.h"
 #include "ui/appsettings.h"
 #include "ui/exportdialog.h"
 #include "ui/jobprogresspanel.h"
@@ -35,6 +34,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include "testpathsqt.h"
 
 using namespace rsrefseg;
 

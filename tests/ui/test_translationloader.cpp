@@ -1,7 +1,6 @@
 // TranslationLoader: the zh_CN and de translations are compiled into the binary, load, and
 // translate strings of QObject classes, of non-QObject classes and of the main window's menus;
 // "system" follows the locale; an unknown language falls back to English.
-#include "testpaths.h"
 #include "ui/appsettings.h"
 #include "ui/mainwindow.h"
 #include "ui/querybar.h"
@@ -14,6 +13,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QXmlStreamReader>
+#include "testpathsqt.h"
 
 using namespace rsrefseg;
 

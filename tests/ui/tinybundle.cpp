@@ -1,7 +1,7 @@
-#include "testpaths.h"
 #include "tinybundle.h"
 
 #include "model/rsrefseg/modelimporter.h"
+#include "testpaths.h"
 
 namespace uitest {
 

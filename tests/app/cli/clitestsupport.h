@@ -3,12 +3,12 @@
 // checks of a failed run.
 #pragma once
 
-#include "testpaths.h"
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
 #include <QtTest>
+#include "testpathsqt.h"
 
 namespace clitest {
 

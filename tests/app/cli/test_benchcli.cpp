@@ -3,7 +3,6 @@
 // weights of the tiny architecture; its work folder is removed unless --keep; bad sizes and a
 // failing child are one error line. rsrefseg-model-bench accepts the options of `rsrefseg bench
 // model` and prints its fields; the standalone program's errors exit with status 1.
-#include "testpaths.h"
 #include "clitestsupport.h"
 
 #include <nlohmann/json.hpp>
@@ -14,6 +13,7 @@
 #include <QtTest>
 
 #include <set>
+#include "testpathsqt.h"
 
 namespace {
 

@@ -3,7 +3,6 @@
 // exactly once in the manifest, the outputs finished before the kill are not redone (same
 // inode and modification time), none is lost, and nothing the killed run left behind
 // (scratch folders, temporary files) remains.
-#include "testpaths.h"
 #include "../../core/geo/rastermaker.h"
 
 #include <nlohmann/json.hpp>
@@ -20,6 +19,7 @@
 #include <thread>
 
 #include <sys/stat.h>
+#include "testpathsqt.h"
 
 using rsrefseg::test::makeRaster;
 using rsrefseg::test::RasterSpec;

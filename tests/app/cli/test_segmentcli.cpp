@@ -3,7 +3,6 @@
 // at the right map coordinates, and every documented bad input refused with one line, a
 // non-zero exit and no output left behind (disk full simulated with a file-size limit, which
 // makes writes fail with EFBIG exactly as a full disk fails them with ENOSPC).
-#include "testpaths.h"
 #include "clitestsupport.h"
 
 #include "../../core/geo/rastermaker.h"
@@ -18,6 +17,7 @@
 #include <QtTest>
 
 #include <fstream>
+#include "testpathsqt.h"
 
 using rsrefseg::test::makeRaster;
 using rsrefseg::test::RasterSpec;

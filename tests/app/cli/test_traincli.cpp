@@ -3,7 +3,6 @@
 // evaluated with the paper's table, Ctrl-C (SIGINT) writing a resumable checkpoint that
 // `--resume` continues, and bad input (malformed data, unknown options, changed settings on
 // resume) as one-line errors.
-#include "testpaths.h"
 #include "clitestsupport.h"
 
 #include <nlohmann/json.hpp>
@@ -16,6 +15,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include "testpathsqt.h"
 
 namespace {
 

@@ -5,7 +5,6 @@
 // checkpoint's sub-trees.
 #pragma once
 
-#include "testpaths.h"
 #include "model/weights/safetensorsfile.h"
 
 #include <torch/types.h>
@@ -16,6 +15,7 @@
 #include <limits>
 #include <map>
 #include <string>
+#include "testpaths.h"
 
 namespace goldentest {
 

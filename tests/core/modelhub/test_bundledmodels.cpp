@@ -1,7 +1,6 @@
 // BundledModels: the one search order for the model installed with the programs, shared by the
 // command line and the desktop: the installed demo model, the source tree's demo model, the
 // installed golden tiny model, the build tree's golden tiny model; the first that exists wins.
-#include "testpaths.h"
 #include "modelhub/bundledmodels.h"
 
 #include "common/error.h"
@@ -12,6 +11,7 @@
 #include <QtTest>
 
 #include <fstream>
+#include "testpathsqt.h"
 
 using namespace rsrefseg;
 

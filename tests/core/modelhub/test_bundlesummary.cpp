@@ -1,7 +1,6 @@
 // BundleSummary: the torch-free manifest reader the desktop and the CLI show a model with. A real
 // manifest (the golden tiny bundle's, from the fuzz corpus) gives its fields; a missing folder or
 // manifest, bad JSON and fields of the wrong type are errors that name the file and the field.
-#include "testpaths.h"
 #include "modelhub/bundlesummary.h"
 
 #include <QTemporaryDir>
@@ -9,6 +8,7 @@
 
 #include <fstream>
 #include <functional>
+#include "testpaths.h"
 
 using namespace rsrefseg;
 

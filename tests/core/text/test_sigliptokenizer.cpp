@@ -1,6 +1,5 @@
 // Tests SiglipTokenizer against transformers v4.45.2 (tests/data/golden/siglip_tiny/
 // tokenizer_cases.json, golden README §7) and the long-input rule of SiglipTokenizer::encode (keep the first ids, end with EOS, warn).
-#include "testpaths.h"
 #include "common/error.h"
 #include "text/sigliptokenizer.h"
 
@@ -15,6 +14,7 @@
 #include <fstream>
 #include <memory>
 #include <thread>
+#include "testpathsqt.h"
 
 using rsrefseg::Error;
 using rsrefseg::SiglipTokenizer;

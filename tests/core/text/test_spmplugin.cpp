@@ -1,5 +1,4 @@
 // Tests SpmPlugin (finding and dlopen-ing the sentencepiece plugin) and the SpmModel it loads.
-#include "testpaths.h"
 #include "common/error.h"
 #include "text/spmplugin.h"
 
@@ -9,6 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include "testpaths.h"
 
 using rsrefseg::Error;
 using rsrefseg::SpmModel;

@@ -2,7 +2,6 @@
 // on a freshly generated synthetic set (a seed used neither for training, validation nor the
 // README's held-out table) it must reach gIoU >= 0.70, and two different sentences on the same
 // scene must select their two different targets.
-#include "testpaths.h"
 #include "common/error.h"
 #include "model/rsrefseg/modelbundle.h"
 #include "text/sigliptokenizer.h"
@@ -20,6 +19,7 @@
 
 #include <memory>
 #include <thread>
+#include "testpaths.h"
 
 using namespace rsrefseg;
 

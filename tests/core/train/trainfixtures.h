@@ -2,7 +2,6 @@
 // data sets, and a training configuration that runs in seconds on the tiny model.
 #pragma once
 
-#include "testpaths.h"
 #include "model/rsrefseg/modelimporter.h"
 #include "train/syntheticdatasetwriter.h"
 #include "train/trainconfig.h"
@@ -11,6 +10,7 @@
 
 #include <map>
 #include <string>
+#include "testpaths.h"
 
 namespace trainfixtures {
 

@@ -2,13 +2,13 @@
 // golden README §10 comparison (|a - b| <= atol + rtol |b| everywhere).
 #pragma once
 
-#include "testpaths.h"
 #include "model/rsrefseg/modelimporter.h"
 #include "model/weights/safetensorsfile.h"
 
 #include <torch/torch.h>
 
 #include <string>
+#include "testpaths.h"
 
 namespace rsgolden {
 

@@ -2,7 +2,6 @@
 // fully resolved config.full.json of sam_tiny, sam_tiny_w3 and sam-vit-base), the built-in
 // sam-vit-base config, the derived mlp_dim / image_embedding_size, JSON round trip, and errors
 // that name the file and field at fault.
-#include "testpaths.h"
 #include "common/error.h"
 #include "model/sam/samconfig.h"
 
@@ -12,6 +11,7 @@
 
 #include <fstream>
 #include <functional>
+#include "testpaths.h"
 
 using namespace rsrefseg;
 using nlohmann::json;

@@ -1,7 +1,6 @@
 // Tests SiglipConfig: HF defaults for unstated values (checked against the fully resolved
 // config.full.json of siglip_tiny and so400m), the built-in so400m config, JSON round trip and
 // error messages naming the field at fault.
-#include "testpaths.h"
 #include "common/error.h"
 #include "model/siglip/siglipconfig.h"
 
@@ -11,6 +10,7 @@
 
 #include <fstream>
 #include <functional>
+#include "testpaths.h"
 
 using namespace rsrefseg;
 using nlohmann::json;

@@ -1,7 +1,6 @@
 // Tests PthReader and PickleReader: the golden torch.save checkpoints read back bit for bit,
 // and hostile or broken archives/pickles (code-running globals, truncation, bad sizes, missing
 // storages, non-zip files) give an Error naming the file, never a crash.
-#include "testpaths.h"
 #include "common/error.h"
 #include "model/weights/picklereader.h"
 #include "model/weights/pthreader.h"
@@ -15,6 +14,7 @@
 #include <QtTest>
 
 #include <fstream>
+#include "testpaths.h"
 
 using rsrefseg::PickleReader;
 using rsrefseg::PthReader;

@@ -1,6 +1,5 @@
 // Tests SafetensorsFile: golden files read back exactly; every malformed header is an Error that
 // names the file (and tensor) and is detected before anything is allocated.
-#include "testpaths.h"
 #include "common/error.h"
 #include "model/weights/safetensorsfile.h"
 
@@ -9,6 +8,7 @@
 #include <QtTest>
 
 #include <cstring>
+#include "testpaths.h"
 
 using rsrefseg::SafetensorsFile;
 

@@ -1,6 +1,5 @@
 // Tests SafetensorsWriter: round trip through SafetensorsFile, byte-identical re-writing of the
 // golden files, and atomic writing (no file, and no temporary left behind, on failure).
-#include "testpaths.h"
 #include "common/error.h"
 #include "model/weights/safetensorsfile.h"
 #include "model/weights/safetensorswriter.h"
@@ -11,6 +10,7 @@
 #include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
+#include "testpathsqt.h"
 
 using rsrefseg::SafetensorsFile;
 using rsrefseg::SafetensorsWriter;

@@ -1,6 +1,5 @@
 // Tests StateDictLoader: strict loading by name with clear errors, optional/ignored names,
 // dtype conversion, and no change to the module when loading fails.
-#include "testpaths.h"
 #include "common/error.h"
 #include "model/weights/safetensorsfile.h"
 #include "model/weights/statedictloader.h"
@@ -10,6 +9,7 @@
 #include <torch/torch.h>
 
 #include <QtTest>
+#include "testpaths.h"
 
 using rsrefseg::StateDictLoader;
 

@@ -1,7 +1,6 @@
 // Tests WeightFile: content-based dispatch (safetensors / torch.save zip / folder) and Hugging
 // Face folders, including a sharded index made by splitting a golden file, and every way an
 // index can be wrong (missing shard, escaping path, duplicates, disagreements).
-#include "testpaths.h"
 #include "common/error.h"
 #include "model/weights/safetensorsfile.h"
 #include "model/weights/safetensorswriter.h"
@@ -15,6 +14,7 @@
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
+#include "testpathsqt.h"
 
 using rsrefseg::SafetensorsFile;
 using rsrefseg::SafetensorsWriter;
