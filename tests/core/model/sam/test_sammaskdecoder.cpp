@@ -21,12 +21,12 @@ namespace {
 constexpr double kLogitAtol = 1e-5;
 constexpr double kRtol = 1e-4;
 // bf16 decoder (weights and inputs rounded to bf16; upscaler in float32) vs the float32 golden.
-// Measured on this machine (torch CPU): max abs diff MEASURED_MASKS on the four low_res_masks
-// cases (|golden| up to 1.8) and MEASURED_IOU on iou_predictions. Bounds ~2-3x the largest
-// measurement; the bf16 mask (logit > 0) must equal the golden one wherever |golden| exceeds
+// Measured on this machine (torch CPU): max abs diff 0.027 / 0.030 / 0.023 / 0.039 on the four
+// low_res_masks cases (|golden| up to 1.5) and 0.0044 / 0.010 / 0.0019 / 0.0026 on
+// iou_predictions. Bounds 0.1 (2.5x) and 0.03 (2.9x); the bf16 mask (logit > 0) must equal the golden one wherever |golden| exceeds
 // the mask bound.
 constexpr double kBf16MaskMaxAbs = 0.1;
-constexpr double kBf16IouMaxAbs = 0.1;
+constexpr double kBf16IouMaxAbs = 0.03;
 
 struct Case
 {
