@@ -3,7 +3,7 @@
 //
 //   std::vector<std::string> q = QueryList::load("queries.txt");
 //   QueryList::validate(q);                         // throws for an empty list or query
-//   std::string s = QueryList::slug("the white tank");   // "the-white-tank-1c9e6a0b"
+//   std::string s = QueryList::slug("the white tank");   // "the-white-tank-f7346657"
 //   QueryOutputs o = QueryList::outputsFor(base, q[i], i, q.size());   // "mask_<slug>.tif"
 #pragma once
 

@@ -7,7 +7,7 @@
 #include "geo/raster.h"
 #include "uitestsupport.h"
 
-#include <QElapsedTimer>
+#include <QSemaphore>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -127,16 +127,36 @@ class TestCanvasRenderJob : public QObject
         v.setSize(QSize(2000, 2000));
         v.setCenter(QPointF(500000 + 1000, 5000000 - 1000));
         v.setResolution(0.5); // native resolution: 64 blocks of full-resolution reads
+        // The pool's only thread is held until the job has been cancelled: the order of events
+        // is fixed, not left to timing.
+        QThreadPool pool;
+        pool.setMaxThreadCount(1);
+        QSemaphore hold;
+        pool.start([&hold] { hold.acquire(); });
         auto *job = new CanvasRenderJob(v, {item});
         QSignalSpy done(job, &CanvasRenderJob::finished);
-        job->start(&mPool);
-        QElapsedTimer t;
-        t.start();
-        job->cancel();
-        QVERIFY(t.elapsed() < 50); // cancel never waits
-        QVERIFY(done.wait(5000));
+        job->start(&pool);
+        job->cancel(); // returns while the job cannot even have started: cancel never waits
+        QVERIFY(!job->isFinished());
+        QCOMPARE(done.size(), 0);
+        hold.release();
+        QVERIFY(done.wait(30000));
         QVERIFY(job->isCancelled());
+        // The job stopped: not one block was read or drawn.
+        QCOMPARE(job->pixelsRead().front(), 0LL);
+        const QImage img = job->image();
+        QCOMPARE(qAlpha(img.pixel(1000, 1000)), 0);
+        QCOMPARE(img, [&] {
+            QImage empty(img.size(), img.format());
+            empty.fill(Qt::transparent);
+            return empty;
+        }());
         delete job;
+        // Uncancelled, the same job reads the whole view (so the zero above means something).
+        CanvasRenderJob *full = nullptr;
+        QVERIFY(!render(v, item, &pool, &full).isNull());
+        QVERIFY(full->pixelsRead().front() > 3000000LL); // about the 2000 x 2000 pixels in view
+        delete full;
     }
 
     void overviewBuilderMakesAPyramidWithoutTouchingTheSource()

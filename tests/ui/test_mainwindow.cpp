@@ -25,6 +25,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 #include <QTimer>
 
 #include <gdal_priv.h>
@@ -157,11 +158,14 @@ class TestMainWindow : public QObject
             }
         });
         QSignalSpy finished(w.queryController(), &QueryController::resultFinished);
+        QSignalSpy requested(w.queryBar(), &QueryBar::runRequested);
         w.queryBar()->setText(QStringLiteral("the plane on the right"));
         w.queryBar()->setMode(SegmentationSettings::Mode::Tiled);
         w.queryBar()->setArea(QueryBar::Area::WholeRaster);
         QTest::keyClick(w.queryBar()->findChild<QLineEdit *>(), Qt::Key_Return);
+        QCOMPARE(requested.size(), 1); // one key press, one run
         QVERIFY(finished.wait(120000));
+        QTRY_COMPARE_WITH_TIMEOUT(w.worker()->completedJobs(), 1, 10000);
         const auto r = onlyResult(w);
         QVERIFY(r);
         QCOMPARE(r->state(), ResultLayer::State::Finished);
@@ -294,7 +298,8 @@ class TestMainWindow : public QObject
     {
         auto s = settings(QStringLiteral("cancel"));
         s->setTileSize(32);
-        auto model = std::make_shared<uitest::SlowModel>(100, 10);
+        auto model = std::make_shared<uitest::GatedModel>();
+        model->allow(2); // two tiles finish, the third is held while the query is cancelled
         MainWindow w(s.get(), uitest::fixedFactory(model));
         w.show();
         QVERIFY(openAndWait(w, mRaster));
@@ -305,19 +310,21 @@ class TestMainWindow : public QObject
         w.queryBar()->setArea(QueryBar::Area::WholeRaster);
         QVERIFY(w.queryController()->run(w.queryBar()->input()));
         QVERIFY(started.wait(10000));
+        QVERIFY(model->waitUntilDecoding(10000));
         QVERIFY(uitest::waitFor([&] { return onlyResult(w) && onlyResult(w)->reportedTiles() >= 2; }, 10000));
         QCOMPARE(w.layers()->count(), 2);
-        QElapsedTimer t;
-        t.start();
         w.action(QStringLiteral("actionCancel"))->trigger();
-        QVERIFY(removed.wait(5000));
-        QVERIFY2(t.elapsed() < 1000, qPrintable(QStringLiteral("%1 ms").arg(t.elapsed())));
-        QCOMPARE(w.layers()->count(), 1); // the raster only
+        model->open();
+        QVERIFY(removed.wait(30000));
+        QVERIFY(uitest::waitFor([&] { return w.worker()->isIdle(); }, 30000));
+        QCOMPARE(model->decodeCalls(), int64_t(3)); // the held decode ended; no tile after it
+        QCOMPARE(w.layers()->count(), 1);           // the raster only
         QVERIFY(w.layers()->resultLayers().empty());
         QVERIFY(!w.queryController()->isRunning());
         QCOMPARE(w.worker()->completedJobs(), 0);
-        // Nothing left in the session folder but what earlier results wrote (none here).
-        QVERIFY(QDir(w.queryController()->sessionDir()).entryList(QDir::Files).isEmpty());
+        // Nothing left in the session folder, hidden temporary files and work folders included.
+        const QStringList left = uitest::allEntries(w.queryController()->sessionDir());
+        QVERIFY2(left.isEmpty(), qPrintable(left.join(QStringLiteral(", "))));
     }
 
     void exportWritesFilesThatReopenWithTheRightCrs()
@@ -428,13 +435,14 @@ class TestMainWindow : public QObject
 
     void eventLoopKeepsAnsweringDuringALongJob()
     {
-        // Not a speed benchmark: the model sleeps (so a 2-core machine under load is not
-        // starved), and any forward pass or tile read on the GUI thread would block it for
-        // >= 150 ms at a time. The 95th percentile must stay under 100 ms; the maximum gets a
-        // wide margin for scheduler hiccups on a loaded machine.
+        // Event-driven, not timed: while the job's decode is held at the model's gate, the GUI
+        // thread must go on handling timers and finishing map renders (it would not if the
+        // forward pass ran on it), and no model call may ever run on the GUI thread. The
+        // latency of the event loop is printed for information (benchmarks hold the targets).
         auto s = settings(QStringLiteral("responsive"));
         s->setTileSize(32);
-        auto model = std::make_shared<uitest::SlowModel>(150, 30);
+        auto model = std::make_shared<uitest::GatedModel>();
+        model->allow(1);
         MainWindow w(s.get(), uitest::fixedFactory(model));
         w.show();
         QVERIFY(openAndWait(w, mRaster));
@@ -442,33 +450,42 @@ class TestMainWindow : public QObject
         QVERIFY(w.queryController()->run({QStringLiteral("red"), SegmentationSettings::Mode::Tiled,
                                           QueryBar::Area::WholeRaster}));
         QVERIFY(started.wait(10000));
+        QVERIFY(model->waitUntilDecoding(10000)); // the second decode is held from here on
         std::vector<qint64> latencies;
         QElapsedTimer clock;
         clock.start();
         qint64 last = clock.elapsed();
+        int ticks = 0;
         QTimer tick;
         tick.setInterval(20);
         connect(&tick, &QTimer::timeout, this, [&] {
             const qint64 now = clock.elapsed();
             latencies.push_back(now - last - 20);
             last = now;
-            // Interact meanwhile: pan and zoom the map (renders start and are cancelled).
-            if (latencies.size() % 10 == 0)
+            ++ticks;
+            // Interact meanwhile: zoom the map (renders start and are cancelled or finish).
+            if (ticks % 10 == 0)
                 w.canvas()->zoomIn();
-            if (latencies.size() % 10 == 5)
+            if (ticks % 10 == 5)
                 w.canvas()->zoomOut();
         });
         tick.start();
-        QTest::qWait(2500);
+        QVERIFY(uitest::waitFor([&] { return ticks >= 40; }, 60000));
         tick.stop();
-        QVERIFY(w.queryController()->isRunning()); // the job really ran all along
+        const int rendersBefore = w.canvas()->rendersFinished();
+        w.canvas()->zoomOut();
+        QVERIFY(uitest::waitFor([&] { return w.canvas()->rendersFinished() > rendersBefore; }, 30000));
+        QVERIFY(model->waitUntilDecoding(0)); // still held: all of that happened during the job
+        QVERIFY(w.queryController()->isRunning());
+        QVERIFY(!model->ranOn(QThread::currentThreadId()));
         std::sort(latencies.begin(), latencies.end());
-        const qint64 p95 = latencies[latencies.size() * 95 / 100];
-        const qint64 worst = latencies.back();
-        qInfo("event loop latency over %d ticks: p95 %lld ms, max %lld ms", int(latencies.size()), p95, worst);
-        QVERIFY2(p95 < 100, qPrintable(QStringLiteral("p95 %1 ms").arg(p95)));
-        QVERIFY2(worst < 500, qPrintable(QStringLiteral("max %1 ms").arg(worst)));
+        qInfo("event loop latency over %d ticks: p95 %lld ms, max %lld ms", int(latencies.size()),
+              latencies[latencies.size() * 95 / 100], latencies.back());
+        QSignalSpy removed(w.queryController(), &QueryController::resultRemoved);
         w.queryController()->cancel();
+        model->open();
+        QVERIFY(removed.wait(30000));
+        QVERIFY(!model->ranOn(QThread::currentThreadId()));
     }
 
     void rapidQueriesEndWithOnlyTheLastOneRun()
@@ -482,14 +499,15 @@ class TestMainWindow : public QObject
         const QStringList queries = {QStringLiteral("the red square"), QStringLiteral("red things"),
                                      QStringLiteral("anything red"), QStringLiteral("a red patch"),
                                      QStringLiteral("red, finally")};
+        QSignalSpy requested(w.queryBar(), &QueryBar::runRequested);
         for (const QString &q : queries) {
             w.queryBar()->setText(q);
             QTest::keyClick(w.queryBar()->findChild<QLineEdit *>(), Qt::Key_Return);
-            QTest::qWait(30);
         }
+        QCOMPARE(requested.size(), queries.size()); // one request per key press
         QVERIFY(finished.wait(30000));
+        // Idle with nothing queued and no query running: no other job can start after this.
         QVERIFY(uitest::waitFor([&] { return w.worker()->isIdle() && !w.queryController()->isRunning(); }, 10000));
-        QTest::qWait(200);
         const auto results = w.layers()->resultLayers();
         QCOMPARE(int(results.size()), 1);
         QCOMPARE(results.front()->query(), queries.last());

@@ -7,12 +7,18 @@
 
 #include "uitestsupport.h"
 
-#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QFileInfo>
 #include <QTest>
 #include <QThread>
+
+#include <atomic>
+#include <fstream>
+#include <thread>
+
+#include <sys/syscall.h>
+#include <unistd.h>
 
 using namespace rsrefseg;
 
@@ -29,6 +35,16 @@ SegmentationJob queryJob(const QString &raster, const QString &query, int size, 
     j.request.settings.overlap = 0;
     j.window = {0, 0, size, size};
     return j;
+}
+
+// Whether thread `tid` of this process sleeps (state S or D in /proc): blocked in a join or
+// a wait, not running.
+bool threadIsBlocked(pid_t tid)
+{
+    std::ifstream in("/proc/self/task/" + std::to_string(tid) + "/stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const size_t paren = stat.rfind(')');
+    return paren != std::string::npos && paren + 2 < stat.size() && (stat[paren + 2] == 'S' || stat[paren + 2] == 'D');
 }
 
 struct Outcomes
@@ -131,22 +147,23 @@ class TestSegmentationWorker : public QObject
         QVERIFY(QFileInfo::exists(mDir.filePath(QStringLiteral("b.tif"))));
     }
 
-    void cancelStopsWithinASecond()
+    void cancelStopsAtTheNextTile()
     {
-        auto model = std::make_shared<uitest::SlowModel>(100, 20);
+        // The first decode is held at the model's gate while the job is cancelled: whatever the
+        // machine's load, the job must end Cancelled without decoding another tile.
+        auto model = std::make_shared<uitest::GatedModel>();
         SegmentationWorker worker(uitest::fixedFactory(model));
         QSignalSpy tiles(&worker, &SegmentationWorker::tileFinished);
         QSignalSpy finished(&worker, &SegmentationWorker::jobFinished);
-        const int id = worker.submit(queryJob(mRaster, QStringLiteral("red"), 256, 32)); // 64 tiles, ~7 s
-        QVERIFY(tiles.wait(10000));
-        QElapsedTimer t;
-        t.start();
+        const int id = worker.submit(queryJob(mRaster, QStringLiteral("red"), 256, 32)); // 64 tiles
+        QVERIFY(model->waitUntilDecoding(10000));
+        const int64_t decodesBefore = model->decodeCalls();
         worker.cancel(id);
-        QVERIFY(finished.wait(5000));
-        const qint64 ms = t.elapsed();
+        model->open();
+        QVERIFY(finished.wait(30000));
         QCOMPARE(int(finished.first().at(1).value<JobOutcome>().status), int(JobOutcome::Status::Cancelled));
-        QVERIFY2(ms < 1000, qPrintable(QStringLiteral("cancel took %1 ms").arg(ms)));
-        QVERIFY(tiles.size() < 64);
+        QCOMPARE(model->decodeCalls(), decodesBefore + 1); // only the held decode ran to its end
+        QVERIFY(tiles.size() <= 1);
         QCOMPARE(worker.completedJobs(), 0);
     }
 
@@ -187,16 +204,28 @@ class TestSegmentationWorker : public QObject
 
     void destructorStopsARunningJob()
     {
-        auto model = std::make_shared<uitest::SlowModel>(200, 0);
-        QElapsedTimer t;
+        // Destroyed while a decode is held at the gate. The gate opens only once this thread is
+        // blocked inside the destructor (it has asked the job to stop by then), so the order
+        // of events is fixed: a destructor that did not cancel would let the 63 other tiles
+        // be decoded before its join returned.
+        auto model = std::make_shared<uitest::GatedModel>();
+        const pid_t self = static_cast<pid_t>(::syscall(SYS_gettid));
+        std::atomic<bool> destroying{false};
+        std::thread opener([model, self, &destroying] {
+            while (!destroying || !threadIsBlocked(self))
+                std::this_thread::yield();
+            model->open();
+        });
+        int64_t decodesBefore = 0;
         {
             SegmentationWorker worker(uitest::fixedFactory(model));
-            QSignalSpy tiles(&worker, &SegmentationWorker::tileFinished);
             worker.submit(queryJob(mRaster, QStringLiteral("red"), 256, 32));
-            QVERIFY(tiles.wait(10000));
-            t.start();
+            QVERIFY(model->waitUntilDecoding(10000));
+            decodesBefore = model->decodeCalls();
+            destroying = true;
         }
-        QVERIFY(t.elapsed() < 1500);
+        opener.join();
+        QCOMPARE(model->decodeCalls(), decodesBefore + 1); // the held decode only
     }
 };
 

@@ -3,6 +3,9 @@
 #include "tinybundle.h"
 
 #include <QCoreApplication>
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QDirIterator>
 #include <QTest>
 #include <QThread>
 
@@ -65,6 +68,66 @@ rsrefseg::ModelOutput SlowModel::decode(const rsrefseg::FeaturesPtr &image, cons
     return ColourTestModel::decode(image, text);
 }
 
+GatedModel::GatedModel(int inputSize)
+    : rsrefseg::ColourTestModel({inputSize, 8, "gated-colour-test"})
+{
+}
+
+std::vector<rsrefseg::FeaturesPtr> GatedModel::encodeImages(const std::vector<cv::Mat> &rgb)
+{
+    {
+        QMutexLocker lock(&mMutex);
+        mThreads.insert(QThread::currentThreadId());
+    }
+    return ColourTestModel::encodeImages(rgb);
+}
+
+rsrefseg::ModelOutput GatedModel::decode(const rsrefseg::FeaturesPtr &image, const rsrefseg::FeaturesPtr &text)
+{
+    {
+        QMutexLocker lock(&mMutex);
+        mThreads.insert(QThread::currentThreadId());
+        ++mWaiting;
+        mChanged.wakeAll();
+        while (!mOpen && mPermits == 0)
+            mChanged.wait(&mMutex);
+        if (!mOpen)
+            --mPermits;
+        --mWaiting;
+    }
+    return ColourTestModel::decode(image, text);
+}
+
+bool GatedModel::waitUntilDecoding(int timeoutMs)
+{
+    QMutexLocker lock(&mMutex);
+    QDeadlineTimer deadline(timeoutMs);
+    while (!(mWaiting > 0 && mPermits == 0) && !mOpen)
+        if (!mChanged.wait(&mMutex, deadline))
+            break;
+    return mWaiting > 0 && mPermits == 0 && !mOpen;
+}
+
+void GatedModel::allow(int decodes)
+{
+    QMutexLocker lock(&mMutex);
+    mPermits += decodes;
+    mChanged.wakeAll();
+}
+
+void GatedModel::open()
+{
+    QMutexLocker lock(&mMutex);
+    mOpen = true;
+    mChanged.wakeAll();
+}
+
+bool GatedModel::ranOn(Qt::HANDLE thread) const
+{
+    QMutexLocker lock(&mMutex);
+    return mThreads.contains(thread);
+}
+
 rsrefseg::SegmentationWorker::ModelFactory fixedFactory(std::shared_ptr<rsrefseg::SegmentationModel> model, int loadMs)
 {
     return [model, loadMs](const rsrefseg::ModelSpec &, const std::function<bool(double)> &progress) {
@@ -75,6 +138,16 @@ rsrefseg::SegmentationWorker::ModelFactory fixedFactory(std::shared_ptr<rsrefseg
         }
         return model;
     };
+}
+
+QStringList allEntries(const QString &dir)
+{
+    QStringList out;
+    QDirIterator it(dir, QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
+                    QDirIterator::Subdirectories);
+    while (it.hasNext())
+        out << QDir(dir).relativeFilePath(it.next());
+    return out;
 }
 
 bool waitFor(const std::function<bool()> &done, int timeoutMs)

@@ -3,6 +3,7 @@
 // exactly once in the manifest, the outputs finished before the kill are not redone (same
 // inode and modification time), none is lost, and nothing the killed run left behind
 // (scratch folders, temporary files) remains.
+#include "pipedraster.h"
 #include "../../core/geo/rastermaker.h"
 
 #include <nlohmann/json.hpp>
@@ -16,7 +17,6 @@
 #include <fstream>
 #include <map>
 #include <set>
-#include <thread>
 
 #include <sys/stat.h>
 #include "testpathsqt.h"
@@ -72,36 +72,39 @@ class TestCliFaults : public QObject
         s.width = 700;
         s.height = 500;
         s.value = [](int b, int x, int y) { return b == 1 && x > 300 && y > 200 ? 220.0 : double((x * 3 + y) % 90); };
-        makeRaster((in + "/r00.tif").toStdString(), s);
+        const QString source = mDir.filePath("r.tif");
+        makeRaster(source.toStdString(), s);
+        // 16 rasters; r08 is twice as wide and its right half is a named pipe (pipedraster.h):
+        // the batch blocks there after r00..r07, and is killed at that moment, whatever the
+        // machine's load.
         const int rasters = 16;
-        for (int i = 1; i < rasters; ++i)
-            QVERIFY(QFile::copy(in + "/r00.tif", in + QString("/r%1.tif").arg(i, 2, 10, QChar('0'))));
+        for (int i = 0; i < rasters; ++i)
+            if (i != 8)
+                QVERIFY(QFile::copy(source, in + QString("/r%1.tif").arg(i, 2, 10, QChar('0'))));
+        const QString pipe = mDir.filePath("pipe");
+        QVERIFY(pipedraster::writeVrt(in + "/r08.vrt", source, 700, 500, pipe));
         std::ofstream(mDir.filePath("queries.txt").toStdString()) << "the red roofs\nthe green fields\n";
         const QStringList args{"batch",   "--input",       in,           "--queries", mDir.filePath("queries.txt"),
                                "--out",   out,             "--model",    "builtin:colour-test",
-                               "--tile",  "256",           "--overlap",  "32",
+                               "--tile",  "256",           "--overlap",  "32",     "--pattern", "*.tif,*.vrt",
                                "--formats", "tif,prob,gpkg", "--quiet"};
 
         QProcess first;
         first.start(rsrefseg::test::envQPath("RSREFSEG_CLI"), args);
         QVERIFY(first.waitForStarted());
-        // Kill once at least two rasters are recorded, while the batch is still going.
-        const QString manifest = out + "/manifest.jsonl";
-        size_t seen = 0;
-        for (int i = 0; i < 60000 && first.state() == QProcess::Running; ++i) {
-            seen = records(manifest).size();
-            if (seen >= 4)
-                break;
-            std::this_thread::sleep_for(std::chrono::milliseconds(2));
-        }
-        QVERIFY2(first.state() == QProcess::Running, "the batch finished before it could be killed");
-        first.kill(); // SIGKILL
+        const int fd = pipedraster::waitUntilRead(pipe, first);
+        QVERIFY2(fd >= 0, first.readAllStandardError().constData());
+        first.kill(); // SIGKILL, while r08 is being segmented
         QVERIFY(first.waitForFinished(30000));
+        ::close(fd);
         QCOMPARE(first.exitStatus(), QProcess::CrashExit);
+        // For the resumed run the pipe becomes an ordinary raster.
+        QVERIFY(QFile::remove(pipe));
+        QVERIFY(QFile::copy(source, pipe));
 
+        const QString manifest = out + "/manifest.jsonl";
         const auto before = records(manifest);
-        QVERIFY(before.size() >= 4);
-        QVERIFY2(before.size() < size_t(2 * rasters), "killed too late to test anything");
+        QCOMPARE(before.size(), size_t(2 * 8)); // r00..r07, both queries
         std::map<std::string, Stamp> finished;
         for (const auto &r : before) {
             QCOMPARE(r["status"].get<std::string>(), std::string("done"));
@@ -111,7 +114,7 @@ class TestCliFaults : public QObject
                 QVERIFY2(finished[p].inode != 0, p.c_str());
             }
         }
-        QVERIFY(finished.size() >= 4 * 3);
+        QCOMPARE(finished.size(), size_t(2 * 8 * 3));
 
         QProcess again;
         again.start(rsrefseg::test::envQPath("RSREFSEG_CLI"), QStringList(args) << "--resume");

@@ -12,10 +12,14 @@
 #include <QImage>
 #include <QProcess>
 #include <QProcessEnvironment>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cmath>
+#include <cstring>
 #include <fstream>
+#include <limits>
 
 using rsrefseg::test::makeRaster;
 using rsrefseg::test::RasterSpec;
@@ -27,6 +31,53 @@ using clitest::run;
 using clitest::runCli;
 using clitest::expectError;
 using clitest::golden;
+
+// A .safetensors file read with nothing but its documented layout (u64 header length, JSON
+// header, raw little-endian data), independent of the product's reader.
+struct RawSafetensors
+{
+    std::string bytes;
+    nlohmann::json header;
+
+    explicit RawSafetensors(const QString &path)
+    {
+        std::ifstream in(path.toStdString(), std::ios::binary);
+        bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        uint64_t n = 0;
+        if (bytes.size() >= 8)
+            std::memcpy(&n, bytes.data(), 8);
+        header = bytes.size() >= 8 + n ? nlohmann::json::parse(bytes.substr(8, n), nullptr, false) : nlohmann::json();
+    }
+    const char *data(const std::string &name) const
+    {
+        uint64_t length = 0;
+        std::memcpy(&length, bytes.data(), 8);
+        return bytes.data() + 8 + length + header[name]["data_offsets"][0].get<size_t>();
+    }
+    std::vector<float> f32(const std::string &name) const
+    {
+        if (!header.contains(name) || header[name]["dtype"] != "F32")
+            return {};
+        const size_t count = (header[name]["data_offsets"][1].get<size_t>() - header[name]["data_offsets"][0].get<size_t>()) / 4;
+        std::vector<float> v(count);
+        std::memcpy(v.data(), data(name), count * 4);
+        return v;
+    }
+    std::vector<int64_t> shape(const std::string &name) const
+    {
+        return header.contains(name) ? header[name]["shape"].get<std::vector<int64_t>>() : std::vector<int64_t>{};
+    }
+};
+
+double maxAbsDiff(const std::vector<float> &a, const std::vector<float> &b)
+{
+    if (a.size() != b.size() || a.empty())
+        return std::numeric_limits<double>::infinity();
+    double m = 0.0;
+    for (size_t i = 0; i < a.size(); ++i)
+        m = std::max(m, double(std::abs(a[i] - b[i])));
+    return m;
+}
 } // namespace
 
 class TestModelCli : public QObject
@@ -52,13 +103,8 @@ class TestModelCli : public QObject
         QVERIFY(r.out.contains("rank 4"));
         // The golden image (150 x 130 RGB) as a PNG, written with GDAL.
         GDALAllRegister();
-        std::ifstream in(golden("rsrefseg_tiny/io.safetensors").toStdString(), std::ios::binary);
-        std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        uint64_t n = 0;
-        std::memcpy(&n, bytes.data(), 8);
-        const auto header = nlohmann::json::parse(bytes.substr(8, n));
-        const auto off = header["image_rgb_u8"]["data_offsets"];
-        const unsigned char *rgb = reinterpret_cast<const unsigned char *>(bytes.data()) + 8 + n + off[0].get<size_t>();
+        const RawSafetensors io(golden("rsrefseg_tiny/io.safetensors"));
+        const auto *rgb = reinterpret_cast<const unsigned char *>(io.data("image_rgb_u8"));
         QImage img(130, 150, QImage::Format_RGB888);
         for (int y = 0; y < 150; ++y)
             std::memcpy(img.scanLine(y), rgb + y * 130 * 3, 130 * 3);
@@ -87,14 +133,11 @@ class TestModelCli : public QObject
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY(r.err.contains("untrained"));
         // The reference mask, compared where the reference logit is clear of zero.
-        std::ifstream in(golden("rsrefseg_tiny/io.safetensors").toStdString(), std::ios::binary);
-        std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        uint64_t n = 0;
-        std::memcpy(&n, bytes.data(), 8);
-        const auto header = nlohmann::json::parse(bytes.substr(8, n));
-        const char *data = bytes.data() + 8 + n;
-        const auto *refMask = reinterpret_cast<const unsigned char *>(data + header["mask_original_size"]["data_offsets"][0].get<size_t>());
-        const auto *refLogit = reinterpret_cast<const float *>(data + header["logits_original_size"]["data_offsets"][0].get<size_t>());
+        const RawSafetensors io(golden("rsrefseg_tiny/io.safetensors"));
+        const auto *refMask = reinterpret_cast<const unsigned char *>(io.data("mask_original_size"));
+        const std::vector<float> refLogits = io.f32("logits_original_size");
+        const float *refLogit = refLogits.data();
+        QCOMPARE(refLogits.size(), size_t(150 * 130));
         const QImage m(mask);
         QCOMPARE(m.width(), 130);
         QCOMPARE(m.height(), 150);
@@ -108,7 +151,22 @@ class TestModelCli : public QObject
                 ++compared;
             }
         QVERIFY(compared > 19000);
-        QVERIFY(QFile::exists(logits));
+        // --logits: the float32 run's tensors equal the golden ones (test_rsrefsegmodel asserts
+        // 1e-5 on the same model; 1e-4 leaves room for the PNG round trip of the input, which is
+        // lossless), with the query and model recorded.
+        const RawSafetensors out(logits);
+        QCOMPARE(out.shape("logits"), (std::vector<int64_t>{150, 130}));
+        QVERIFY2(maxAbsDiff(out.f32("logits"), refLogits) < 1e-4,
+                 qPrintable(QString::number(maxAbsDiff(out.f32("logits"), refLogits))));
+        QCOMPARE(out.shape("low_res_logits"), io.shape("low_res_masks"));
+        QVERIFY(maxAbsDiff(out.f32("low_res_logits"), io.f32("low_res_masks")) < 1e-4);
+        QVERIFY(maxAbsDiff(out.f32("iou_prediction"), io.f32("iou_predictions")) < 1e-4);
+        const std::vector<float> act = out.f32("global_activation"), actLogit = out.f32("global_activation_logit");
+        QCOMPARE(act.size(), actLogit.size());
+        QVERIFY(!act.empty());
+        for (size_t i = 0; i < act.size(); ++i)
+            QVERIFY(std::abs(act[i] - 1.0f / (1.0f + std::exp(-actLogit[i]))) < 1e-6f);
+        QCOMPARE(QString::fromStdString(out.header["__metadata__"]["text"].get<std::string>()), mText);
     }
 
     void textVariants()
@@ -152,6 +210,25 @@ class TestModelCli : public QObject
                     "--out", file("huge-mask.tif")});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY(r.out.contains("10000 x 10000"));
+        // The written mask: full size, only 0 and 255, and as many object pixels as reported.
+        GDALDataset *m = GDALDataset::Open(file("huge-mask.tif").toUtf8().constData(), GDAL_OF_RASTER);
+        QVERIFY(m);
+        QCOMPARE(m->GetRasterXSize(), 10000);
+        QCOMPARE(m->GetRasterYSize(), 10000);
+        int64_t object = 0, other = 0;
+        std::vector<unsigned char> rows(size_t(10000) * 100);
+        for (int y = 0; y < 10000; y += 100) {
+            QVERIFY(m->GetRasterBand(1)->RasterIO(GF_Read, 0, y, 10000, 100, rows.data(), 10000, 100, GDT_Byte, 0, 0) == CE_None);
+            for (unsigned char v : rows) {
+                object += v == 255;
+                other += v != 0 && v != 255;
+            }
+        }
+        GDALClose(m);
+        QCOMPARE(other, int64_t(0));
+        const QRegularExpressionMatch reported = QRegularExpression("Object: +(\\d+) pixels").match(r.out);
+        QVERIFY2(reported.hasMatch(), qPrintable(r.out));
+        QCOMPARE(object, reported.captured(1).toLongLong());
         QFile::remove(QString::fromStdString(huge));
         QFile::remove(file("huge-mask.tif"));
     }

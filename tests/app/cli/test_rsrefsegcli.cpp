@@ -119,8 +119,10 @@ class TestRsrefsegCli : public QObject
         srs->AutoIdentifyEPSG();
         QCOMPARE(QString(srs->GetAuthorityCode(nullptr)), QString("32633"));
         OGRFeature *f = nullptr;
+        int tileOne = 0; // the envelope below must really be checked: exactly one feature has id 1
         while ((f = layer->GetNextFeature()) != nullptr) {
             if (f->GetFieldAsInteger("id") == 1) {
+                ++tileOne;
                 OGREnvelope env;
                 f->GetGeometryRef()->getEnvelope(&env);
                 // Tile 1 starts at pixel 896; computed independently from the raster's transform.
@@ -132,6 +134,7 @@ class TestRsrefsegCli : public QObject
             OGRFeature::DestroyFeature(f);
         }
         GDALClose(ds);
+        QCOMPARE(tileOne, 1);
         // A second run refuses to overwrite, then succeeds with --overwrite.
         expectOneLineError(runCli({"tiles", mUtm, "--geojson", out}), "already exists");
         QCOMPARE(runCli({"tiles", mUtm, "--geojson", out, "--overwrite"}).exitCode, 0);

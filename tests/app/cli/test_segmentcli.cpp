@@ -17,6 +17,7 @@
 #include <QtTest>
 
 #include <fstream>
+#include <map>
 #include "testpathsqt.h"
 
 using rsrefseg::test::makeRaster;
@@ -150,20 +151,62 @@ class TestSegmentCli : public QObject
         QVERIFY(!QFile::exists("/proc/rsrefseg-mask.tif"));
     }
 
-    void diskFullLeavesNothing()
+    // Runs the CLI with `args` under a 64 KiB file-size limit (SIGXFSZ ignored, so write()
+    // fails with EFBIG as a full disk fails with ENOSPC).
+    static Result runWithFileSizeLimit(const QStringList &args)
     {
-        // A 64 KiB file-size limit on the process: the float32 probability GeoTIFF (1.2 MB of
-        // noise) cannot be written, as on a full disk. SIGXFSZ is ignored so write() fails.
-        QTemporaryDir out;
-        QStringList args = segmentArgs(out.path());
-        args << "--out-prob" << out.filePath("prob.tif") << "--prob-type" << "float32" << "-q" << "the green fields";
         QStringList quoted;
         for (const QString &a : args)
             quoted << "'" + a + "'";
-        const Result r = run("/bin/bash", {"-c", "ulimit -f 64; trap '' XFSZ; exec '" + rsrefseg::test::envQPath("RSREFSEG_CLI") + "' " + quoted.join(' ')});
+        return run("/bin/bash", {"-c", "ulimit -f 64; trap '' XFSZ; exec '" + rsrefseg::test::envQPath("RSREFSEG_CLI") +
+                                           "' " + quoted.join(' ')});
+    }
+
+    void diskFullLeavesNothing()
+    {
+        // The float32 probability GeoTIFF (1.2 MB of noise) cannot be written, as on a full disk.
+        QTemporaryDir out;
+        QStringList args = segmentArgs(out.path());
+        args << "--out-prob" << out.filePath("prob.tif") << "--prob-type" << "float32" << "-q" << "the green fields";
+        const Result r = runWithFileSizeLimit(args);
         QVERIFY2(r.exitCode > 0, qPrintable(r.err));
         QVERIFY2(!r.err.contains("terminate called"), qPrintable(r.err));
+        // One error line that names the output whose write failed.
+        const QStringList lines = clitest::errorLines(r.err);
+        QVERIFY2(lines.size() == 1 && lines[0].contains("prob"), qPrintable(r.err));
         QCOMPARE(entries(out.path()), 0);
+    }
+
+    void failedOverwriteKeepsTheOriginal()
+    {
+        // A finished run's outputs, then the same run with --overwrite failing on the full disk:
+        // every original file survives byte for byte, and no temporary file is left.
+        QTemporaryDir out;
+        QStringList args = segmentArgs(out.path());
+        args << "--out-prob" << out.filePath("prob.tif") << "--prob-type" << "float32";
+        const Result first = runCli(args);
+        QVERIFY2(first.exitCode == 0, qPrintable(first.err));
+        std::map<QString, QByteArray> before;
+        for (const QString &name : QDir(out.path()).entryList(QDir::Files)) {
+            QFile f(out.filePath(name));
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            before[name] = f.readAll();
+        }
+        QCOMPARE(int(before.size()), 3);
+        args[args.indexOf("the red roofs")] = "the green fields"; // different contents if written
+        const Result r = runWithFileSizeLimit(args << "--overwrite");
+        QVERIFY2(r.exitCode > 0, qPrintable(r.err));
+        QCOMPARE(entries(out.path()), 3);
+        for (const auto &[name, content] : before) {
+            QFile f(out.filePath(name));
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            QVERIFY2(f.readAll() == content, qPrintable(name + " was changed by the failed run"));
+        }
+        // And without the limit --overwrite does replace them (so the check above can fail).
+        QCOMPARE(runCli(args).exitCode, 0);
+        QFile mask(out.filePath("mask.tif"));
+        QVERIFY(mask.open(QIODevice::ReadOnly));
+        QVERIFY(mask.readAll() != before["mask.tif"]);
     }
 
     void batchRecordsFailuresAndResumes()

@@ -37,6 +37,8 @@ class TestEmbeddingCache : public QObject
     QTemporaryDir mDir;
 
   private slots:
+    void initTestCase() { QVERIFY2(mDir.isValid(), "temporary folder"); }
+
     void lruWithinBudget()
     {
         EmbeddingCache cache({3, "", 4});
@@ -197,9 +199,6 @@ class TestEmbeddingCache : public QObject
         QCOMPARE(c.memoryHits + c.misses, uint64_t(800));
         QVERIFY(cache.memoryBytes() <= 8u * 1024 * 1024);
     }
-
-  public:
-    TestEmbeddingCache() { QVERIFY2(mDir.isValid(), "temporary folder"); }
 };
 
 QTEST_GUILESS_MAIN(TestEmbeddingCache)

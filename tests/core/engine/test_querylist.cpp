@@ -17,6 +17,8 @@ class TestQueryList : public QObject
     QTemporaryDir mDir;
 
   private slots:
+    void initTestCase() { QVERIFY2(mDir.isValid(), "temporary folder"); }
+
     void load()
     {
         const std::string p = mDir.filePath("q.txt").toStdString();
@@ -48,7 +50,13 @@ class TestQueryList : public QObject
         const std::string s = QueryList::slug("The white storage-tank, left of the road!");
         QVERIFY(s.rfind("the-white-storage-tank-left-of-the-road-", 0) == 0);
         QCOMPARE(s.size(), std::string("the-white-storage-tank-left-of-the-road-").size() + 8);
-        QCOMPARE(QueryList::slug("ships"), QueryList::slug("ships")); // stable
+        // Pinned: `--resume` finds earlier outputs by these names, so the suffix (32-bit FNV-1a of
+        // the query's UTF-8 bytes) must never change. Expected values computed outside this code
+        // (Python: h = 2166136261; for b in q.encode(): h = ((h ^ b) * 16777619) % 2**32).
+        QCOMPARE(QueryList::slug("ships"), std::string("ships-58dd75e4"));
+        QCOMPARE(QueryList::slug("Ships"), std::string("ships-fe9a7a84"));
+        QCOMPARE(QueryList::slug("the white tank"), std::string("the-white-tank-f7346657"));
+        QCOMPARE(QueryList::slug("港口"), std::string("query-0dbdd5a5"));
         QVERIFY(QueryList::slug("ships") != QueryList::slug("Ships"));  // distinct queries, distinct names
         QVERIFY(QueryList::slug("港口").rfind("query-", 0) == 0);
         QVERIFY(QueryList::slug(std::string(200, 'a')).size() <= 40 + 9);
@@ -63,9 +71,6 @@ class TestQueryList : public QObject
         QCOMPARE(o.vector, "out/v_" + QueryList::slug("ships") + ".gpkg");
         QVERIFY(o.probability.empty());
     }
-
-  public:
-    TestQueryList() { QVERIFY2(mDir.isValid(), "temporary folder"); }
 };
 
 QTEST_APPLESS_MAIN(TestQueryList)

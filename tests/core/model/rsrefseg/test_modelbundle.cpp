@@ -1,5 +1,7 @@
 // ModelBundle / ModelImporter: a bundle written by `model import` loads without the source
-// folders and gives bit-identical results; manifests are validated strictly.
+// folders and gives results bit-identical to the model imported in memory (and within 1e-5 of
+// the golden float32 run); a bf16 bundle stays within its measured bound; manifests are
+// validated strictly.
 #include "rsrefseggolden.h"
 
 #include "common/error.h"
@@ -84,8 +86,14 @@ class TestModelBundle : public QObject
     void loadedBundleMatchesGolden()
     {
         RSRefSegModel model = ModelBundle::open(mBundle).load({});
+        ModelImporter::Report report;
+        RSRefSegModel direct = ModelImporter::build(tinyImport("model.safetensors"), report);
         c10::InferenceMode guard;
         const DecodeOutput out = model->predict(mIo.at("inputs"), mIo.at("input_ids"), mIo.at("attention_mask"));
+        const DecodeOutput ref = direct->predict(mIo.at("inputs"), mIo.at("input_ids"), mIo.at("attention_mask"));
+        // The bundle stores exactly the imported weights: same bits, same results.
+        QVERIFY(torch::equal(out.lowResLogits, ref.lowResLogits));
+        QVERIFY(torch::equal(out.iouPrediction, ref.iouPrediction));
         const torch::Tensor logits = model->upsampleLogits(out.lowResLogits, 150, 130).squeeze(1);
         QVERIFY(compare(logits, mIo.at("logits_original_size"), 1e-5, 0).within);
         QVERIFY(compare(out.iouPrediction, mIo.at("iou_predictions").reshape({1}), 1e-5, 0).within);
@@ -105,7 +113,17 @@ class TestModelBundle : public QObject
         c10::InferenceMode guard;
         const DecodeOutput out = model->predict(mIo.at("inputs"), mIo.at("input_ids"), mIo.at("attention_mask"));
         const torch::Tensor logits = model->upsampleLogits(out.lowResLogits, 150, 130).squeeze(1);
-        QVERIFY(compare(logits, mIo.at("logits_original_size"), 0.1, 0).within);
+        // bf16 weights, float32 compute. Measured on this machine: max |logit - golden|
+        // 0.0064 (max |golden logit| 0.372); bound 0.02 (3.1x). The mask must equal
+        // the golden one wherever |golden logit| exceeds the bound.
+        constexpr double kBound = 0.02;
+        const Difference d = compare(logits, mIo.at("logits_original_size"), kBound, 0);
+        qInfo("bf16 bundle: max |logit - golden| = %.3g", d.maxAbs);
+        QVERIFY2(d.within, qPrintable(QString::number(d.maxAbs)));
+        const torch::Tensor clear = mIo.at("logits_original_size").abs().gt(kBound);
+        const torch::Tensor mask = logits.sigmoid().gt(0.5).to(torch::kUInt8);
+        QVERIFY(clear.sum().item<int64_t>() > 0);
+        QVERIFY(torch::equal(mask.masked_select(clear), mIo.at("mask_original_size").masked_select(clear)));
     }
 
     void refusesExistingOutput()

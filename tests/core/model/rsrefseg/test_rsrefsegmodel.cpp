@@ -7,6 +7,8 @@
 
 #include <QtTest>
 
+#include <limits>
+
 using namespace rsrefseg;
 using namespace rsgolden;
 
@@ -16,8 +18,24 @@ class TestRSRefSegModel : public QObject
 
     std::map<std::string, torch::Tensor> mIo;
 
+    // What checkParity measured: the largest |logit - golden| and, over the other
+    // intermediates, the smallest t with |a - b| <= t + t |b| everywhere (the tolerance that
+    // atol = rtol = t would need), so that the bounds below can be set from measurements.
+    struct Measured
+    {
+        double logit = 0.0;
+        double intermediate = 0.0;
+    };
+
+    static double neededTolerance(const torch::Tensor &actual, const torch::Tensor &expected)
+    {
+        const torch::Tensor a = actual.detach().to(torch::kFloat64), b = expected.detach().to(torch::kFloat64);
+        return a.sizes() == b.sizes() ? ((a - b).abs() / (1.0 + b.abs())).max().item<double>()
+                                      : std::numeric_limits<double>::infinity();
+    }
+
     // Runs the model on the golden input and compares every traced intermediate.
-    void checkParity(RSRefSegModel &model, double atol, double rtol, double logitAtol, double *worstLogit = nullptr,
+    void checkParity(RSRefSegModel &model, double atol, double rtol, double logitAtol, Measured *measured = nullptr,
                      double clearOfZero = 1e-4)
     {
         c10::InferenceMode guard;
@@ -32,17 +50,29 @@ class TestRSRefSegModel : public QObject
             const bool isLogit = name == "low_res_masks" || name == "seg_mask" || name.rfind("logits_", 0) == 0 ||
                                  name == "iou_predictions";
             const Difference d = compare(value, it->second, isLogit ? logitAtol : atol, isLogit ? 0.0 : rtol);
-            if (isLogit && worstLogit)
-                *worstLogit = std::max(*worstLogit, d.maxAbs);
+            if (measured && isLogit)
+                measured->logit = std::max(measured->logit, d.maxAbs);
+            if (measured && !isLogit)
+                measured->intermediate = std::max(measured->intermediate, neededTolerance(value, it->second));
             QVERIFY2(d.within, qPrintable(QString("%1: max abs diff %2").arg(name.c_str()).arg(d.maxAbs)));
             ++compared;
         }
         QCOMPARE(compared, 30); // every traced intermediate has a golden twin
         // The binary mask, wherever the logit is clear of 0 (golden README §10).
-        const torch::Tensor logits = trace["logits_original_size"];
-        const torch::Tensor mask = logits.sigmoid().gt(0.5).to(torch::kUInt8);
+        QVERIFY(maskMatches(trace["logits_original_size"], clearOfZero) > 0);
+    }
+
+    // The thresholded mask equals the golden one wherever |golden logit| > clearOfZero (there a
+    // logit within the asserted bound cannot change sign); returns how many pixels that is.
+    int64_t maskMatches(const torch::Tensor &logits, double clearOfZero)
+    {
+        const torch::Tensor mask = logits.to(torch::kFloat32).sigmoid().gt(0.5).to(torch::kUInt8);
         const torch::Tensor clear = mIo.at("logits_original_size").abs().gt(clearOfZero);
-        QVERIFY(torch::equal(mask.masked_select(clear), mIo.at("mask_original_size").masked_select(clear)));
+        const torch::Tensor differ = mask.masked_select(clear).ne(mIo.at("mask_original_size").masked_select(clear));
+        const int64_t wrong = differ.sum().item<int64_t>();
+        if (wrong)
+            qWarning("%lld mask pixels differ where |golden logit| > %g", static_cast<long long>(wrong), clearOfZero);
+        return wrong ? -1 : clear.sum().item<int64_t>();
     }
 
   private slots:
@@ -76,13 +106,14 @@ class TestRSRefSegModel : public QObject
     void deepspeedFp16()
     {
         // Weights stored in fp16 are upcast; the difference to the fp32 golden run is the fp16
-        // rounding of the weights. Measured on this machine: max |logit diff| 6.7e-4 (asserted
-        // 5e-3); the mask is compared where |logit| > 5e-3.
+        // rounding of the weights. Measured on this machine (torch CPU): max |logit diff| 6.7e-4,
+        // asserted 2e-3 (3x); intermediates need t = 4.1e-3 in |a - b| <= t + t |b|, asserted
+        // 1.2e-2 (3x); the mask is compared where |golden logit| > 2e-3.
         ModelImporter::Report report;
         RSRefSegModel model = ModelImporter::build(tinyImport("model_deepspeed_fp16.pth"), report);
-        double worst = 0.0;
-        checkParity(model, 5e-2, 5e-2, 5e-3, &worst, 5e-3);
-        qInfo("fp16 checkpoint: max |logit - golden| = %.3g", worst);
+        Measured m;
+        checkParity(model, 1.2e-2, 1.2e-2, 2e-3, &m, 2e-3);
+        qInfo("fp16 checkpoint: max |logit - golden| = %.3g, intermediates need t = %.3g", m.logit, m.intermediate);
     }
 
     void loraAlphaIsRequiredForOtherRanks()
@@ -124,15 +155,22 @@ class TestRSRefSegModel : public QObject
 
     void bf16WithinMeasuredTolerance()
     {
+        // The whole model in bf16 vs the float32 golden. Measured on this machine (torch CPU):
+        // max |logit diff| 0.0109 (max |golden logit| 0.372); bound 0.03 (2.75x). The
+        // mask must equal the golden one wherever |golden logit| exceeds the bound.
+        constexpr double kBound = 0.03;
         ModelImporter::Report report;
         RSRefSegModel model = ModelImporter::build(tinyImport("model.safetensors"), report);
         model->to(torch::kBFloat16);
         c10::InferenceMode guard;
         const DecodeOutput out = model->predict(mIo.at("inputs"), mIo.at("input_ids"), mIo.at("attention_mask"));
         const torch::Tensor logits = model->upsampleLogits(out.lowResLogits, 150, 130).squeeze(1);
-        const Difference d = compare(logits, mIo.at("logits_original_size"), 0.1, 0.0);
-        qInfo("bf16 tiny model: max |logit - golden| = %.3g (max |logit| 0.372)", d.maxAbs);
+        const Difference d = compare(logits, mIo.at("logits_original_size"), kBound, 0.0);
+        const int64_t compared = maskMatches(logits, kBound);
+        qInfo("bf16 tiny model: max |logit - golden| = %.3g; mask compared on %lld pixels", d.maxAbs,
+              static_cast<long long>(compared));
         QVERIFY2(d.within, qPrintable(QString::number(d.maxAbs)));
+        QVERIFY(compared > 0);
     }
 
     void badInputs()

@@ -99,15 +99,18 @@ class TestSamPositionalEmbedding : public QObject
     void bfloat16ModuleReturnsBf16()
     {
         torch::NoGradGuard noGrad;
+        torch::manual_seed(0); // the random Gaussian matrix: the measurement below is for this seed
         SamPositionalEmbedding pe(16);
         const torch::Tensor ref = pe->imageWidePositionalEmbeddings(8);
         pe->to(torch::kBFloat16);
         const torch::Tensor got = pe->imageWidePositionalEmbeddings(8);
         QCOMPARE(got.scalar_type(), torch::kBFloat16);
-        // G itself is rounded to bf16; arguments are then computed in float32.
+        // G itself is rounded to bf16; arguments are then computed in float32; the output is
+        // rounded to bf16 (values in [-1, 1]: steps of 2^-8 near 1). Measured on this machine:
+        // max abs diff 0.039 (seed 0); bound 0.1 (2.6x).
         const double maxAbs = (got.to(torch::kFloat32) - ref).abs().max().item<double>();
         qInfo() << "bf16 positional embedding vs float32, max abs diff" << maxAbs;
-        QVERIFY(maxAbs < 0.1);
+        QVERIFY2(maxAbs < 0.1, qPrintable(QString::number(maxAbs)));
     }
 };
 

@@ -296,8 +296,12 @@ class TestSafetensorsFile : public QObject
 
     void notSafetensors()
     {
-        expectError("text.safetensors", QByteArray("hello world, this is just some text\n"), "");
-        expectError("zip.safetensors", QByteArray("PK\x03\x04") + QByteArray(60, '\0'), "");
+        // Text: "hello wo" read as a little-endian u64 is 8.0e18, far over the header limit.
+        expectError("text.safetensors", QByteArray("hello world, this is just some text\n"),
+                    "header length 8031924123371070824 exceeds the limit");
+        // A zip: "PK\3\4" + zeros is 67,324,752 (0x04034b50) bytes of header in a 64-byte file.
+        expectError("zip.safetensors", QByteArray("PK\x03\x04") + QByteArray(60, '\0'),
+                    "header length 67324752 runs past the end of the file (64 bytes)");
         expectError("array.safetensors", makeFile("[1,2,3]", {}), "not a JSON object");
         expectError("badjson.safetensors", makeFile("{\"a\":{\"dtype\":\"F32\",", {}), "invalid JSON");
         expectError("badutf8.safetensors", makeFile("{\"\xff\xfe\":1}", {}), "invalid JSON");
