@@ -47,7 +47,7 @@ std::string optionalString(const nlohmann::json &obj, const char *key, const std
 class Checker
 {
   public:
-    Checker(DatasetCheckReport &report)
+    explicit Checker(DatasetCheckReport &report)
         : mReport(report)
     {
     }

@@ -70,7 +70,12 @@ class ImageSizes
         std::error_code ec;
         if (!fs::is_regular_file(path, ec))
             throw Error(who + ": image " + path + " does not exist");
-        const cv::Size size = RgbImageFile::readSize(path);
+        cv::Size size;
+        try {
+            size = RgbImageFile::readSize(path);
+        } catch (const Error &e) {
+            throw Error(who + ": " + e.what());
+        }
         mSizes.emplace(fileName, size);
         return size;
     }
