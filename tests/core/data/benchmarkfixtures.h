@@ -143,6 +143,7 @@ inline PhraseList writePhraseList(const fs::path &root, bool risbench)
     const std::vector<std::string> ids = risbench ? std::vector<std::string>{"a1.png", "b2.png", "c3.png"}
                                                   : std::vector<std::string>{"11", "12", "13"};
     PhraseList out;
+    fs::create_directories(root / maskFolder);
     for (std::size_t i = 0; i < ids.size(); ++i) {
         const std::string file = risbench ? ids[i] : ids[i] + ext;
         writeImage(root / imageFolder / file, 24, 16, static_cast<int>(i));

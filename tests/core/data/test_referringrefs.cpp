@@ -11,6 +11,7 @@
 #include <QtTest>
 
 #include <filesystem>
+#include <fstream>
 
 using namespace rsrefseg;
 using pickletest::Py;
@@ -114,7 +115,8 @@ class TestReferringRefs : public QObject
             QVERIFY2(!error.isEmpty(), qPrintable(QString("prefix %1 accepted").arg(n)));
             QVERIFY2(error.startsWith("refs(unc).p"), qPrintable(error));
         }
-        QVERIFY(errorOf(bytes.substr(0, bytes.size() / 2)).contains("truncated"));
+        const QString half = errorOf(bytes.substr(0, bytes.size() / 2));
+        QVERIFY2(half.contains("truncated pickle") || half.contains("runs past the end"), qPrintable(half));
     }
 
     void namesTheRefAndField()
