@@ -79,6 +79,7 @@ void run(const EvalArgs &a)
     if (data.skippedLines() > 0)
         std::cout << ", " << data.skippedLines() << " lines skipped";
     std::cout << ")\n\n" << ReferringEvaluator::table(result.report) << "\n"
+              << "Mean IoU per category:\n" << result.categories.table() << "\n"
               << "Time:    " << result.seconds << " s ("
               << (result.seconds > 0 ? static_cast<double>(result.report.samples) / result.seconds : 0.0)
               << " samples/s)\n";
@@ -102,7 +103,7 @@ void addEvalCommand(CLI::App &app)
 {
     auto args = std::make_shared<EvalArgs>();
     CLI::App *cmd = app.add_subcommand("eval", "Evaluate a model bundle on a referring-segmentation data set "
-                                               "(Pr@0.5..0.9, oIoU, mIoU)");
+                                               "(Pr@0.5..0.9, oIoU, mIoU, mean IoU per category)");
     cmd->add_option("--model", args->model, "Model bundle folder")->required();
     cmd->add_option("--data", args->data, "Annotations (RSRefSeg JSONL)")->required();
     cmd->add_option("--images", args->images, "Folder of the images the annotations name")->required();

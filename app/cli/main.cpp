@@ -4,6 +4,7 @@
 #include "benchcommand.h"
 #include "benchsegmentcommand.h"
 #include "clisupport.h"
+#include "datacommand.h"
 #include "evalcommand.h"
 #include "infocommand.h"
 #include "modelcommand.h"
@@ -39,6 +40,7 @@ int main(int argc, char **argv)
     rsrefseg::cli::addSynthCommand(app);
     rsrefseg::cli::addTrainCommand(app);
     rsrefseg::cli::addEvalCommand(app);
+    rsrefseg::cli::addDataCommand(app);
     CLI::App *bench = rsrefseg::cli::addBenchCommand(app);
     rsrefseg::cli::addBenchSegmentCommand(*bench);
 

@@ -45,9 +45,9 @@ class CocoRle
     // field at fault.
     static CocoRle fromJson(const nlohmann::json &json);
     // Rasterises COCO polygons ([[x1,y1,x2,y2,...], ...] in pixel-edge coordinates: the
-    // polygon (0,0)-(2,0)-(2,2)-(0,2) covers exactly the four pixels of a 2x2 square) with
-    // OpenCV's fillPoly at 1/256 pixel precision, union of all polygons. This is not
-    // pycocotools' frPoly rasteriser: boundary pixels can differ.
+    // polygon (0,0)-(2,0)-(2,2)-(0,2) covers exactly the four pixels of a 2x2 square) the way
+    // pycocotools' rleFrPoly does (boundary walked at 5x, pixel columns' crossings turned into
+    // runs; cocorle.cpp), union of all polygons: the masks the reference tools make.
     static CocoRle fromPolygons(const std::vector<std::vector<double>> &polygons, int height,
                                 int width);
     // Union of masks of one size (rleMerge with intersect = 0). Throws on differing sizes.

@@ -66,6 +66,7 @@ EvaluationResult ReferringEvaluator::evaluate(const RSRefSegDataset &data, const
     torch::NoGradGuard noGrad;
     EvaluationResult result;
     SegmentationMetrics metrics;
+    CategoryMetrics categoryMetrics;
     result.samples.reserve(total);
     std::size_t done = 0;
     for (std::size_t g0 = 0; g0 < groups.size(); g0 += static_cast<std::size_t>(imageBatch)) {
@@ -106,7 +107,9 @@ EvaluationResult ReferringEvaluator::evaluate(const RSRefSegDataset &data, const
                 r.lineNumber = s.lineNumber;
                 r.fileName = s.fileName;
                 r.sentence = s.sentence;
+                r.categoryName = s.categoryName;
                 r.iou = metrics.addSample(predicted, truth);
+                categoryMetrics.add(s.categoryName, r.iou);
                 r.predictedArea = static_cast<uint64_t>(cv::countNonZero(predicted));
                 r.truthArea = static_cast<uint64_t>(cv::countNonZero(truth));
                 r.iouPrediction = out.iouPrediction.to(torch::kFloat32).reshape({-1})[0].item<double>();
@@ -121,6 +124,7 @@ EvaluationResult ReferringEvaluator::evaluate(const RSRefSegDataset &data, const
             throw CancelledError();
     }
     result.report = metrics.report();
+    result.categories = categoryMetrics.report();
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return result;
 }
@@ -172,6 +176,7 @@ void ReferringEvaluator::writeResults(const std::string &dir, const EvaluationRe
         nlohmann::json j = {{"line", s.lineNumber},
                             {"file_name", s.fileName},
                             {"sent", s.sentence},
+                            {"category_name", s.categoryName},
                             {"iou", s.iou.iou},
                             {"intersection", s.iou.intersection},
                             {"union", s.iou.unionArea},
@@ -186,6 +191,7 @@ void ReferringEvaluator::writeResults(const std::string &dir, const EvaluationRe
     writeTextFileAtomically(fs::path(dir) / "results.jsonl", lines.str());
     nlohmann::json metrics = info.is_object() ? info : nlohmann::json::object();
     metrics["metrics"] = result.report.toJson();
+    metrics["per_category"] = result.categories.toJson();
     metrics["seconds"] = result.seconds;
     writeTextFileAtomically(fs::path(dir) / "metrics.json", metrics.dump(2) + "\n");
 }

@@ -1,7 +1,8 @@
 // ReferringEvaluator: runs an RSRefSeg model over a referring-segmentation data set the way the
 // reference's test loop does (whole image resized to the model input with OpenCV's bilinear,
 // logits resized back to the original image size, sigmoid > the model's mask threshold) and
-// scores it with SegmentationMetrics (Pr@0.5..0.9, oIoU = cIoU, mIoU = gIoU).
+// scores it with SegmentationMetrics (Pr@0.5..0.9, oIoU = cIoU, mIoU = gIoU) and CategoryMetrics
+// (mean IoU per category_name).
 //
 //   ReferringEvaluator evaluator(model, tokenizer);      // model in eval mode, any device
 //   ReferringEvaluator::Options o;  o.keepPredictions = true;
@@ -15,6 +16,7 @@
 #pragma once
 
 #include "model/rsrefseg/rsrefsegmodel.h"
+#include "train/categorymetrics.h"
 #include "train/cocorle.h"
 #include "train/rsrefsegdataset.h"
 #include "train/segmentationmetrics.h"
@@ -36,6 +38,7 @@ struct EvaluationSample
     std::size_t lineNumber = 0; // in the JSONL file
     std::string fileName;
     std::string sentence;
+    std::string categoryName;   // "" when the line has none
     SampleIoU iou;
     uint64_t predictedArea = 0;
     uint64_t truthArea = 0;
@@ -47,6 +50,7 @@ struct EvaluationSample
 struct EvaluationResult
 {
     SegmentationReport report;
+    CategoryReport categories;  // mean IoU per category_name (CategoryMetrics)
     std::vector<EvaluationSample> samples;
     double seconds = 0.0;
 };
@@ -74,7 +78,8 @@ class ReferringEvaluator
     // The paper's table (values x 100, two decimals):
     //   samples  Pr@0.5  Pr@0.6  Pr@0.7  Pr@0.8  Pr@0.9  oIoU  mIoU
     static std::string table(const SegmentationReport &report);
-    // <dir>/results.jsonl (one line per sample) and <dir>/metrics.json (report + `info`), each
+    // <dir>/results.jsonl (one line per sample) and <dir>/metrics.json (report, per-category
+    // report under "per_category", and `info`), each
     // written to a temporary file and renamed. Creates dir when missing.
     static void writeResults(const std::string &dir, const EvaluationResult &result, const nlohmann::json &info);
 

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "geo/rgbimagefile.h"
+#include "train/jsonlinereader.h"
 
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
@@ -20,114 +21,9 @@ namespace {
 
 constexpr std::size_t kMaxStoredWarnings = 1000;
 
-std::string trim(const std::string &s)
-{
-    const char *ws = " \t\r\n\f\v";
-    const auto begin = s.find_first_not_of(ws);
-    if (begin == std::string::npos)
-        return {};
-    const auto end = s.find_last_not_of(ws);
-    return s.substr(begin, end - begin + 1);
-}
+} // namespace
 
-// Deepest nesting of arrays/objects in a JSON text, without parsing it (strings skipped).
-int jsonDepth(const std::string &text, int limit)
-{
-    int depth = 0, deepest = 0;
-    bool inString = false, escaped = false;
-    for (char ch : text) {
-        if (inString) {
-            if (escaped)
-                escaped = false;
-            else if (ch == '\\')
-                escaped = true;
-            else if (ch == '"')
-                inString = false;
-            continue;
-        }
-        if (ch == '"') {
-            inString = true;
-        } else if (ch == '[' || ch == '{') {
-            deepest = std::max(deepest, ++depth);
-            if (deepest > limit)
-                return deepest;
-        } else if (ch == ']' || ch == '}') {
-            --depth;
-        }
-    }
-    return deepest;
-}
-
-bool isSafeRelativePath(const std::string &name)
-{
-    if (name.empty() || name.find('\0') != std::string::npos)
-        return false;
-    const fs::path p(name);
-    if (p.is_absolute() || p.has_root_name() || p.has_root_directory())
-        return false;
-    for (const auto &part : p)
-        if (part == "..")
-            return false;
-    return true;
-}
-
-// Reads lines of at most maxBytes; longer lines are reported as too long and skipped whole,
-// so a corrupt file without newlines cannot make us allocate without bound.
-class BoundedLineReader
-{
-  public:
-    BoundedLineReader(std::istream &in, std::size_t maxBytes)
-        : mIn(in)
-        , mMaxBytes(maxBytes)
-    {
-    }
-
-    // false at end of file. tooLong is set when the line exceeded the bound (line is empty).
-    bool next(std::string &line, bool &tooLong)
-    {
-        line.clear();
-        tooLong = false;
-        bool any = false;
-        for (;;) {
-            if (mPos == mEnd) {
-                mIn.read(mBuffer, sizeof mBuffer);
-                mEnd = static_cast<std::size_t>(mIn.gcount());
-                mPos = 0;
-                if (mEnd == 0)
-                    return any;
-            }
-            any = true;
-            const char *begin = mBuffer + mPos;
-            const char *end = mBuffer + mEnd;
-            const char *newline = static_cast<const char *>(std::memchr(begin, '\n', end - begin));
-            const char *stop = newline ? newline : end;
-            if (!tooLong) {
-                const std::size_t n = static_cast<std::size_t>(stop - begin);
-                if (line.size() + n > mMaxBytes) {
-                    tooLong = true;
-                    line.clear();
-                    line.shrink_to_fit();
-                } else {
-                    line.append(begin, n);
-                }
-            }
-            mPos = static_cast<std::size_t>(stop - mBuffer);
-            if (newline) {
-                ++mPos;
-                return true;
-            }
-        }
-    }
-
-  private:
-    std::istream &mIn;
-    std::size_t mMaxBytes;
-    char mBuffer[1 << 16];
-    std::size_t mPos = 0;
-    std::size_t mEnd = 0;
-};
-
-CocoRle parseSegmentation(const nlohmann::json &seg, std::optional<cv::Size> imageSize)
+CocoRle RSRefSegDataset::parseSegmentation(const nlohmann::json &seg, std::optional<cv::Size> imageSize)
 {
     if (seg.is_object())
         return CocoRle::fromJson(seg);
@@ -161,6 +57,21 @@ CocoRle parseSegmentation(const nlohmann::json &seg, std::optional<cv::Size> ima
     }
     throw Error("\"segmentation\" must be an RLE object, a list of them or a list of polygons");
 }
+
+bool RSRefSegDataset::isSafeRelativePath(const std::string &name)
+{
+    if (name.empty() || name.find('\0') != std::string::npos)
+        return false;
+    const fs::path p(name);
+    if (p.is_absolute() || p.has_root_name() || p.has_root_directory())
+        return false;
+    for (const auto &part : p)
+        if (part == "..")
+            return false;
+    return true;
+}
+
+namespace {
 
 std::string requireString(const nlohmann::json &obj, const char *key)
 {
@@ -243,9 +154,9 @@ std::optional<RSRefSegSample> parseSample(const nlohmann::json &obj, std::size_t
     if (!options.split.empty() && s.split != options.split)
         return std::nullopt;
     s.fileName = requireString(obj, "file_name");
-    if (!isSafeRelativePath(s.fileName))
+    if (!RSRefSegDataset::isSafeRelativePath(s.fileName))
         throw Error("\"file_name\" " + s.fileName + " is not a relative path inside the image folder");
-    s.sentence = trim(requireString(obj, "sent"));
+    s.sentence = JsonLineReader::trim(requireString(obj, "sent"));
     if (s.sentence.empty())
         throw Error("\"sent\" is empty");
     if (const auto it = obj.find("category_name"); it != obj.end() && it->is_string())
@@ -260,7 +171,7 @@ std::optional<RSRefSegSample> parseSample(const nlohmann::json &obj, std::size_t
     const auto seg = obj.find("segmentation");
     if (seg == obj.end())
         throw Error("\"segmentation\" is missing");
-    s.mask = parseSegmentation(*seg, imageSize);
+    s.mask = RSRefSegDataset::parseSegmentation(*seg, imageSize);
     if (imageSize && (s.mask.width() != imageSize->width || s.mask.height() != imageSize->height))
         throw Error("segmentation size " + std::to_string(s.mask.height()) + "x" + std::to_string(s.mask.width()) +
                     " (h x w) differs from image " + s.fileName + " (" + std::to_string(imageSize->height) + "x" +
@@ -311,42 +222,22 @@ RSRefSegDataset RSRefSegDataset::load(const std::string &jsonlPath, const std::s
     };
 
     ImageSizes sizes(imageDir);
-    BoundedLineReader reader(in, options.maxLineBytes);
-    std::string line;
-    bool tooLong = false;
-    std::size_t lineNumber = 0;
-    while (reader.next(line, tooLong)) {
-        ++lineNumber;
-        if (tooLong) {
-            warn(lineNumber, "line is longer than " + std::to_string(options.maxLineBytes) + " bytes");
-            continue;
-        }
-        if (lineNumber == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0)
-            line.erase(0, 3); // UTF-8 byte order mark
-        if (trim(line).empty())
-            continue;
-        if (jsonDepth(line, options.maxJsonDepth) > options.maxJsonDepth) {
-            warn(lineNumber, "JSON nested deeper than " + std::to_string(options.maxJsonDepth));
-            continue;
-        }
-        nlohmann::json obj;
-        try {
-            obj = nlohmann::json::parse(line);
-        } catch (const nlohmann::json::exception &e) {
-            warn(lineNumber, std::string("malformed JSON: ") + e.what());
-            continue;
-        }
-        if (!obj.is_object()) {
-            warn(lineNumber, "not a JSON object");
+    JsonLineReader reader(in, {options.maxLineBytes, options.maxJsonDepth});
+    nlohmann::json obj;
+    std::string problem;
+    while (reader.next(obj, problem)) {
+        if (!problem.empty()) {
+            warn(reader.lineNumber(), problem);
             continue;
         }
         try {
-            if (auto sample = parseSample(obj, lineNumber, options, options.checkImages ? &sizes : nullptr))
+            if (auto sample = parseSample(obj, reader.lineNumber(), options, options.checkImages ? &sizes : nullptr))
                 data.mSamples.push_back(std::move(*sample));
         } catch (const Error &e) {
-            warn(lineNumber, e.what());
+            warn(reader.lineNumber(), e.what());
         }
     }
+    const std::size_t lineNumber = reader.lineNumber();
     if (in.bad())
         throw Error("data set " + jsonlPath + ": read error after line " + std::to_string(lineNumber));
     if (suppressed > 0)

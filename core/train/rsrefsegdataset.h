@@ -27,6 +27,7 @@
 
 #include "train/cocorle.h"
 
+#include <nlohmann/json_fwd.hpp>
 #include <opencv2/core/mat.hpp>
 
 #include <array>
@@ -99,6 +100,12 @@ class RSRefSegDataset
     // alone. Both throw rsrefseg::Error naming the file.
     static cv::Mat readRgbImage(const std::string &path);
     static cv::Size readImageSize(const std::string &path);
+
+    // A "segmentation" value as the lines hold it (one RLE, a list of RLEs = their union, or
+    // polygons, which need the image size). Throws rsrefseg::Error naming the problem.
+    static CocoRle parseSegmentation(const nlohmann::json &segmentation, std::optional<cv::Size> imageSize);
+    // A "file_name" that stays inside the image folder: relative, no "..", no NUL.
+    static bool isSafeRelativePath(const std::string &name);
 
   private:
     std::string mJsonlPath;

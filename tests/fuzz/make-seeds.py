@@ -106,6 +106,28 @@ put("tokenizer", "ascii", "the large white storage tank left of the road")
 put("tokenizer", "unicode", "Die GROSSE Halle \u0130stanbul \u00e9t\u00e9 \u6c34\u5854 \U0001F680 \u00a0 tabs\tand\nnewlines!")
 put("tokenizer", "long", "tank " * 80)
 put("tokenizer", "invalid-utf8", b"ok \xff\xfe \xc3( \xed\xa0\x80")
+# --- refs(unc).p of RRSIS-D (plain-data pickles; refs_seeds() alone rewrites just these)
+def refs_seeds():
+    def ref(i, sent):
+        return {"image_id": 2934 + i, "split": ["train", "val", "test"][i % 3],
+                "sentences": [{"tokens": sent.split(), "raw": sent, "sent_id": 2934 + i, "sent": sent}],
+                "file_name": "%05d.jpg" % (2934 + i), "category_id": 4, "ann_id": 2934 + i,
+                "sent_ids": [2934 + i], "ref_id": 2934 + i}
+    refs = [ref(0, "The baseball field on the top"), ref(1, "the vehicle on the right"), ref(2, "a ship")]
+    put("refspickle", "refs-protocol2.p", pickle.dumps(refs, protocol=2))
+    put("refspickle", "refs-protocol4.p", pickle.dumps(refs, protocol=4))
+    # Python 2 str keys and values (SHORT_BINSTRING), a Python 2 long (LONG1), a float, a tuple
+    def s(text): return b"U" + bytes([len(text)]) + text
+    py2 = (b"\x80\x02]q\x00}q\x01(" + s(b"ref_id") + b"K\x07" + s(b"ann_id") + b"\x8a\x05\x00\x00\x00\x00\x01"
+           + s(b"image_id") + b"M\x00\x10" + s(b"category_id") + b"K\x04" + s(b"split") + s(b"train")
+           + s(b"file_name") + s(b"caf\xe9.jpg") + s(b"sentences") + b"]q\x02}q\x03(" + s(b"sent_id") + b"K\x01"
+           + s(b"sent") + b"X\x06\x00\x00\x00a \xc3\xa9ta" + s(b"score") + b"G?\xf0\x00\x00\x00\x00\x00\x00"
+           + s(b"box") + b"K\x01K\x02\x86u" + b"au" + b"a.")
+    put("refspickle", "python2-str.p", py2)
+    put("refspickle", "os-system.p", b"\x80\x02cos\nsystem\nq\x00U\x04echo\x85R.")
+    put("refspickle", "persistent-id.p", b"\x80\x02K\x01Q.")
+
+refs_seeds()
 print("seeds written to", root)
 # The bundlemanifest seeds (golden-tiny.json = build/share/rsrefseg/models/golden-tiny/manifest.json
 # compacted; traversal-dotdot.json and absolute.json the same with tokenizer "../outside.safetensors"

@@ -5,7 +5,7 @@
 #
 #   tests/fuzz/run-fuzzers.sh [seconds-per-target] [target...]
 #       seconds-per-target  default 30 (CI); 600 or more for a real fuzzing session
-#       target              any of: safetensors pthreader cocorle jsonl bundlemanifest tokenizer
+#       target              any of: safetensors pthreader cocorle jsonl bundlemanifest tokenizer refspickle
 #   FUZZ_BUILD=build-fuzz   the fuzz preset's build folder (cmake --workflow --preset fuzz)
 #   FUZZ_WORK=<dir>         where the growing corpora, logs and artifacts go (default: a temp
 #                           folder, so the committed seed corpus is never modified)
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-30}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(safetensors pthreader cocorle jsonl bundlemanifest tokenizer)
+[ ${#targets[@]} -eq 0 ] && targets=(safetensors pthreader cocorle jsonl bundlemanifest tokenizer refspickle)
 build=${FUZZ_BUILD:-build-fuzz}
 work=${FUZZ_WORK:-$(mktemp -d -t rsrefseg-fuzz.XXXXXX)}
 mkdir -p "$work"

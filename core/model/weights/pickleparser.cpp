@@ -22,6 +22,8 @@ enum Op : uint8_t
     BINPERSID = 'Q',
     REDUCE = 'R',
     BINUNICODE = 'X',
+    BINSTRING = 'T',       // Python 2 str, 4-byte length
+    SHORT_BINSTRING = 'U', // Python 2 str, 1-byte length
     BINBYTES = 'B',
     SHORT_BINBYTES = 'C',
     EMPTY_LIST = ']',
@@ -139,6 +141,9 @@ size_t PickleParser::reduce(size_t callable, size_t argsIndex)
 size_t PickleParser::persistentLoad(size_t pidIndex)
 {
     // torch.save's persistent id: ('storage', torch.<X>Storage, key, location, numel)
+    if (mProfile == PickleReader::Profile::PlainData) {
+        throw fail("refusing a persistent id: a data pickle may hold only plain values");
+    }
     const Object &pid = at(pidIndex);
     if (pid.kind != Kind::Tuple || pid.items.size() != 5 || at(pid.items[0]).kind != Kind::String ||
         at(pid.items[0]).text != "storage") {
@@ -306,13 +311,18 @@ bool PickleParser::valueOp(uint8_t op)
     case BINUNICODE:
     case SHORT_BINUNICODE:
     case BINUNICODE8:
+    case BINSTRING:
+    case SHORT_BINSTRING:
     case BINBYTES:
     case SHORT_BINBYTES:
     case BINBYTES8: {
-        const bool isText = op == BINUNICODE || op == SHORT_BINUNICODE || op == BINUNICODE8;
-        const size_t lengthBytes = (op == SHORT_BINUNICODE || op == SHORT_BINBYTES) ? 1
-                                   : (op == BINUNICODE8 || op == BINBYTES8)       ? 8
-                                                                                   : 4;
+        // Python 2's str (BINSTRING, SHORT_BINSTRING) is read as text; its bytes are kept as
+        // they are (callers decide on the encoding).
+        const bool isText = op == BINUNICODE || op == SHORT_BINUNICODE || op == BINUNICODE8 ||
+                            op == BINSTRING || op == SHORT_BINSTRING;
+        const size_t lengthBytes = (op == SHORT_BINUNICODE || op == SHORT_BINBYTES || op == SHORT_BINSTRING) ? 1
+                                   : (op == BINUNICODE8 || op == BINBYTES8)                            ? 8
+                                                                                                        : 4;
         Object value;
         value.kind = isText ? Kind::String : Kind::Bytes;
         value.text = readBytes(readLE(lengthBytes));

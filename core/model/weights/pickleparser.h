@@ -5,6 +5,7 @@
 //
 //   std::vector<PickleReader::Object> objects;
 //   size_t root = PickleParser(data, size, "model.pth", limits, objects).run();
+//   PickleParser(data, size, "refs(unc).p", limits, objects, PickleReader::Profile::PlainData).run();
 #pragma once
 
 #include "common/error.h"
@@ -22,12 +23,14 @@ class PickleParser
 {
   public:
     PickleParser(const uint8_t *data, size_t size, const std::string &source, const PickleReader::Limits &limits,
-           std::vector<PickleReader::Object> &objects)
+           std::vector<PickleReader::Object> &objects,
+           PickleReader::Profile profile = PickleReader::Profile::Checkpoint)
         : mData(data)
         , mSize(size)
         , mSource(source)
         , mLimits(limits)
         , mObjects(objects)
+        , mProfile(profile)
     {
     }
 
@@ -166,6 +169,11 @@ class PickleParser
     size_t global(const std::string &module, const std::string &name)
     {
         const std::string full = module + "." + name;
+        if (mProfile == PickleReader::Profile::PlainData) {
+            throw Error(mSource + ": refusing to load global '" + full +
+                        "': a data pickle may hold only dicts, lists, tuples, strings, bytes, numbers, "
+                        "None and booleans (pickle byte " + std::to_string(mOpPos) + ")");
+        }
         if (!isAllowedGlobal(full)) {
             throw Error(mSource + ": refusing to load global '" + full +
                         "': only tensors, storages and OrderedDict may appear in a checkpoint");
@@ -214,6 +222,7 @@ class PickleParser
     std::string mSource;
     PickleReader::Limits mLimits;
     std::vector<PickleReader::Object> &mObjects;
+    PickleReader::Profile mProfile;
     std::vector<size_t> mStack;
     std::vector<size_t> mMarks;
     std::unordered_map<uint64_t, size_t> mMemo;

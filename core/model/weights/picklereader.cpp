@@ -13,11 +13,29 @@ PickleReader PickleReader::parse(const void *data, size_t size, const std::strin
 PickleReader PickleReader::parse(const void *data, size_t size, const std::string &sourceName,
                                  const Limits &limits)
 {
+    return parseWith(data, size, sourceName, limits, Profile::Checkpoint);
+}
+
+PickleReader PickleReader::parseData(const void *data, size_t size, const std::string &sourceName)
+{
+    return parseData(data, size, sourceName, Limits());
+}
+
+PickleReader PickleReader::parseData(const void *data, size_t size, const std::string &sourceName,
+                                     const Limits &limits)
+{
+    return parseWith(data, size, sourceName, limits, Profile::PlainData);
+}
+
+PickleReader PickleReader::parseWith(const void *data, size_t size, const std::string &sourceName,
+                                     const Limits &limits, Profile profile)
+{
     if (!data && size) {
         throw Error(sourceName + ": no pickle data");
     }
     PickleReader reader;
-    PickleParser parser(static_cast<const uint8_t *>(data), size, sourceName, limits, reader.mObjects);
+    PickleParser parser(static_cast<const uint8_t *>(data), size, sourceName, limits, reader.mObjects,
+                        profile);
     reader.mRoot = parser.run();
     return reader;
 }

@@ -12,7 +12,15 @@
 // moment they are read, and anything else is an Error naming the global and the source.
 // All lengths, the memo, the stack and the object count are bounded; objects live in one arena
 // and refer to each other by index, so cycles or deep nesting cannot exhaust the C++ stack.
-// This file has no torch dependency: PthReader turns Tensor nodes into torch::Tensors.
+// This file has no torch dependency: PthReader turns Tensor nodes into torch::Tensors, and it is
+// built as its own library (rsrefseg_pickle) so that torch-free code can read data pickles.
+//
+// parseData() reads a plain-data pickle (the refs(unc).p of RefCOCO-style data sets): only None,
+// bools, ints, floats, strings (Python 2 str and unicode), bytes, tuples, lists and dicts; every
+// GLOBAL / STACK_GLOBAL (so every REDUCE / BUILD) and persistent id is refused the moment it is
+// read, naming the global and the source.
+//
+//   rsrefseg::PickleReader refs = rsrefseg::PickleReader::parseData(bytes, size, "refs(unc).p");
 #pragma once
 
 #include <cstddef>
@@ -32,6 +40,14 @@ class PickleReader
         size_t maxStack = 4u << 20;      // values on the stack (all marks together)
         size_t maxMarks = 1u << 16;      // nested MARKs
         size_t maxDims = 64;             // tensor rank
+    };
+
+    // What a pickle may hold beyond plain values: Checkpoint = the allow-listed torch globals
+    // above; PlainData = no global and no persistent id at all.
+    enum class Profile
+    {
+        Checkpoint,
+        PlainData
     };
 
     enum class Kind
@@ -76,6 +92,10 @@ class PickleReader
     static PickleReader parse(const void *data, size_t size, const std::string &sourceName,
                               const Limits &limits);
     static PickleReader parse(const void *data, size_t size, const std::string &sourceName);
+    // A plain-data pickle (Profile::PlainData), same errors.
+    static PickleReader parseData(const void *data, size_t size, const std::string &sourceName,
+                                  const Limits &limits);
+    static PickleReader parseData(const void *data, size_t size, const std::string &sourceName);
 
     size_t root() const { return mRoot; }
     const Object &object(size_t index) const { return mObjects.at(index); }
@@ -85,6 +105,9 @@ class PickleReader
     const Object *dictValue(const Object &dict, const std::string &key) const;
 
   private:
+    static PickleReader parseWith(const void *data, size_t size, const std::string &sourceName,
+                                  const Limits &limits, Profile profile);
+
     std::vector<Object> mObjects;
     size_t mRoot = 0;
 };

@@ -12,9 +12,11 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cmath>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include "testpathsqt.h"
 
 namespace {
@@ -84,12 +86,30 @@ class TestTrainCli : public QObject
         QVERIFY2(e.exitCode == 0, qPrintable(e.err));
         for (const char *column : {"Pr@0.5", "Pr@0.6", "Pr@0.7", "Pr@0.8", "Pr@0.9", "oIoU", "mIoU"})
             QVERIFY2(e.out.contains(column), qPrintable(e.out));
+        QVERIFY2(e.out.contains("Mean IoU per category:"), qPrintable(e.out));
         std::ifstream results(file("eval/results.jsonl").toStdString());
         int lines = 0;
-        for (std::string line; std::getline(results, line); ++lines)
-            QVERIFY(nlohmann::json::parse(line).contains("iou"));
+        std::map<std::string, std::pair<double, int>> perCategory; // sum of IoUs with a union, count
+        for (std::string line; std::getline(results, line); ++lines) {
+            const auto r = nlohmann::json::parse(line);
+            QVERIFY(r.contains("iou") && r["category_name"].is_string());
+            auto &sum = perCategory[r["category_name"].get<std::string>()];
+            if (r["union"].get<long long>() > 0) {
+                sum.first += r["iou"].get<double>();
+                ++sum.second;
+            }
+        }
         QCOMPARE(lines, 2);
-        QVERIFY(std::filesystem::exists(file("eval/metrics.json").toStdString()));
+        // metrics.json's per-category mIoU, recomputed from the per-sample lines.
+        std::ifstream metricsFile(file("eval/metrics.json").toStdString());
+        const auto metrics = nlohmann::json::parse(metricsFile);
+        for (const auto &[category, sum] : perCategory) {
+            const auto &stored = metrics["per_category"]["categories"][category]["mIoU"];
+            if (sum.second == 0)
+                QVERIFY(stored.is_null());
+            else
+                QVERIFY(std::abs(stored.get<double>() - sum.first / sum.second) < 1e-9);
+        }
     }
 
     void sigintWritesAResumableCheckpoint()
