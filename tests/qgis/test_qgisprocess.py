@@ -70,7 +70,7 @@ class TestQgisProcess(unittest.TestCase):
         cls.profile.remove()
 
     def run_segment(self, *params):
-        return self.profile.qgis_process("--json", "run", "rsrefseg:segment", "--", *params)
+        return self.profile.qgis_process("--json", "run", "rsrefseg:segment", *params)
 
     def test_plugin_listed_and_enabled(self):
         code, out, err = self.profile.qgis_process("plugins")

@@ -8,7 +8,7 @@ Processing feedback (README, "Inside QGIS"; the format: core/engine/jsonprogress
 - {"type":"result"}   -> returned by run()
 - {"type":"error"}    -> QgsProcessingException with the program's message
 - cancel (feedback.isCanceled()) -> SIGTERM; rsrefseg stops after the current tile, writes
-  nothing and exits with 130 -> CancelledRun (a QgsProcessingException)
+  nothing and exits with 130 -> QgsProcessingException("Cancelled: ... (exit status 130) ...")
 """
 
 import json
@@ -26,10 +26,6 @@ EXIT_CANCELLED = 130
 
 def tr(text):
     return QCoreApplication.translate("RSRefSeg", text)
-
-
-class CancelledRun(QgsProcessingException):
-    """rsrefseg stopped because the run was cancelled (exit status 130)."""
 
 
 def _push_warning(feedback, text):
@@ -136,7 +132,8 @@ class CliRun:
         if status == 0 and self.result is not None:
             return self.result
         if status == EXIT_CANCELLED or self.cancelled or (terminated and status == -signal.SIGTERM):
-            raise CancelledRun(tr("Cancelled: rsrefseg stopped (exit status {0}); no output was written").format(status))
+            # A plain QgsProcessingException: QGIS shows a Python subclass as a traceback.
+            raise QgsProcessingException(tr("Cancelled: rsrefseg stopped (exit status {0}); no output was written").format(status))
         if self.error:
             raise QgsProcessingException(self.error)
         detail = "\n".join(self.plain[-5:]) if self.plain else tr("no message")

@@ -80,7 +80,7 @@ class SegmentAlgorithm(QgsProcessingAlgorithm):
         return tr(
             "Segments what a sentence describes (\"the white storage tanks left of the road\") in a raster, with "
             "the RSRefSeg program running as a separate process.\n\n"
-            "Prompt: one query per line; each query gets its own outputs (name_<query>).\n"
+            "Prompt: one query per line; each query gets its own outputs (the file name with _ and the query added).\n"
             "Extent: optional, in any CRS (converted to the raster's); the part outside the raster is clipped.\n"
             "Mode: tiled (native resolution, tiles with overlap) or view (the extent as one model input, keeps "
             "context).\n"
@@ -126,12 +126,15 @@ class SegmentAlgorithm(QgsProcessingAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(self.POLYGON_COUNT, tr("Number of polygons")))
 
     def checkParameterValues(self, parameters, context):
-        # A raster path that QGIS cannot open goes on to rsrefseg, whose message says why
-        # (no such file, not a raster); everything else is checked as usual.
+        # A raster path that QGIS cannot open and an empty prompt go on to rsrefseg, whose
+        # message says what is wrong ("cannot open raster ...", "query 1 is empty"), as it does
+        # for every other caller; everything else is checked as usual.
         for definition in self.parameterDefinitions():
             value = parameters.get(definition.name())
             if definition.name() == self.INPUT and isinstance(value, str) and value.strip():
                 continue
+            if definition.name() == self.PROMPT and self.PROMPT in parameters and (not value or isinstance(value, str)):
+                continue  # qgis_process passes "--PROMPT=" as NULL
             if not definition.checkValueIsAcceptable(value, context):
                 return False, tr("Incorrect parameter value for {0}").format(definition.name())
         return True, ""
