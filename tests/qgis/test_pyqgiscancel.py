@@ -3,6 +3,10 @@ cancels it when the progress passes 30 %: rsrefseg receives SIGTERM, stops after
 tile and exits with 130, the algorithm ends in a Processing error saying so, promptly, and no
 output (nor any hidden work file) is left in the output folder.
 
+Then a raster layer that is not a file (QGIS's virtual raster provider, as WMS or XYZ layers
+are not files) is written to a temporary GeoTIFF first: the colour test model finds the bright
+rectangle of its formula on the layer's grid.
+
 The progress signal is connected with a direct connection: processing.run blocks this thread,
 so a queued slot would only run after the algorithm has finished."""
 
@@ -10,6 +14,8 @@ import os
 import sys
 import tempfile
 import time
+
+import numpy
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qgistestsupport as support  # noqa: E402
@@ -20,7 +26,12 @@ PLUGINS = support.env_path("QGIS_PLUGINPATH")
 profile = support.Profile()
 os.environ.update(profile.env())
 
-from qgis.core import QgsApplication, QgsProcessingException, QgsProcessingFeedback  # noqa: E402
+from qgis.core import (  # noqa: E402
+    QgsApplication,
+    QgsProcessingException,
+    QgsProcessingFeedback,
+    QgsRasterLayer,
+)
 from qgis.PyQt.QtCore import Qt  # noqa: E402
 
 QgsApplication.setPrefixPath("/usr", True)
@@ -32,6 +43,7 @@ from processing.core.Processing import Processing  # noqa: E402
 
 Processing.initialize()
 import processing  # noqa: E402
+from rsrefseg import settings  # noqa: E402
 from rsrefseg.provider import RSRefSegProvider  # noqa: E402
 
 provider = RSRefSegProvider()
@@ -81,12 +93,56 @@ def main():
     leftovers = os.listdir(out)
     if leftovers:
         failures.append("outputs left after cancelling: {0}".format(leftovers))
-    for f in failures:
-        print("FAIL: " + f, flush=True)
-    return 1 if failures else 0
+    return failures
 
 
-status = main()
+def check_virtual_raster():
+    """A 200 x 100 px virtual raster (10 m pixels, UTM 31N): 230 inside pixels x 60..119,
+    y 20..69, 40 elsewhere."""
+    from osgeo import gdal
+
+    settings.set_value(settings.TEST_MODELS, True)
+    provider.refreshAlgorithms()
+    x0, y1 = 500000.0, 5800000.0
+    work = tempfile.mkdtemp(prefix="rsrefseg-virtual-")
+    # The virtual raster's formula reads a GeoTIFF (the raster calculator has no x, y): the layer
+    # itself is no file, so the plugin must export it.
+    base = support.make_raster(os.path.join(work, "base.tif"), 200, 100, 32631, x0, y1, 10.0,
+                               lambda b, xs, ys: ((xs >= 60) & (xs < 120) & (ys >= 20) & (ys < 70)) * 190 + 40)
+    uri = ("?crs=EPSG:32631&extent={0},{1},{2},{3}&width=200&height=100&formula=%22base@1%22&base:uri={4}"
+           "&base:provider=gdal").format(x0, y1 - 1000, x0 + 2000, y1, base)
+    layer = QgsRasterLayer(uri, "virtual", "virtualraster")
+    if not layer.isValid():
+        return ["the virtual raster layer is not valid: " + uri]
+    mask_path = os.path.join(work, "mask.tif")
+    try:
+        processing.run("rsrefseg:segment", {
+            "INPUT": layer, "PROMPT": "the red rectangle", "MODEL": "builtin:colour-test", "TILE": 256, "OVERLAP": 0,
+            "GATE": 0, "OUTPUT_MASK": mask_path, "OUTPUT_VECTOR": os.path.join(work, "v.gpkg")})
+    except QgsProcessingException as e:
+        return ["the virtual raster run failed: " + str(e)]
+    mask = gdal.Open(mask_path) if os.path.exists(mask_path) else None
+    if mask is None:
+        return ["the virtual raster run wrote no mask"]
+    failures = []
+    if (mask.RasterXSize, mask.RasterYSize) != (200, 100) or mask.GetGeoTransform() != (x0, 10.0, 0.0, y1, 0.0, -10.0):
+        failures.append("the exported raster is not on the layer's grid: {0} x {1} {2}".format(
+            mask.RasterXSize, mask.RasterYSize, mask.GetGeoTransform()))
+    else:
+        values = mask.GetRasterBand(1).ReadAsArray()
+        expected = numpy.zeros((100, 200), numpy.uint8)
+        expected[20:70, 60:120] = 1
+        if not (values == expected).all():
+            failures.append("the mask of the virtual raster differs from its rectangle in {0} pixels".format(
+                int((values != expected).sum())))
+    print("virtual raster: {0}".format("ok" if not failures else failures), flush=True)
+    return failures
+
+
+failures = main() + check_virtual_raster()
+for f in failures:
+    print("FAIL: " + f, flush=True)
+status = 1 if failures else 0
 QgsApplication.processingRegistry().removeProvider(provider)
 app.exitQgis()
 profile.remove()

@@ -3,7 +3,7 @@ QGIS desktop, a "Segment by text" button that opens rsrefseg:segment with the ac
 layer and the canvas extent."""
 
 
-from qgis.core import QgsApplication, QgsMapLayerType
+from qgis.core import QgsApplication, QgsRasterLayer
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction
 
@@ -46,7 +46,7 @@ class RSRefSegPlugin:
         canvas's CRS (rsrefseg converts it to the raster's)."""
         params = {}
         layer = self.iface.activeLayer()
-        if layer is not None and layer.type() == QgsMapLayerType.RasterLayer:
+        if isinstance(layer, QgsRasterLayer):
             params["INPUT"] = layer
         canvas = self.iface.mapCanvas()
         extent = canvas.extent()

@@ -12,6 +12,7 @@ from qgis.core import (
     QgsCoordinateTransform,
     QgsProcessingException,
     QgsProcessingUtils,
+    QgsRasterBlockFeedback,
     QgsRasterDataProvider,
     QgsRasterFileWriter,
     QgsRasterPipe,
@@ -71,7 +72,9 @@ def export_layer(layer, extent, extent_crs, context, feedback):
         raise QgsProcessingException(tr("Cannot read the layer '{0}'").format(layer.name()))
     writer = QgsRasterFileWriter(path)
     writer.setOutputFormat("GTiff")
-    error = writer.writeRaster(pipe, width, height, extent, layer.crs(), context.transformContext(), feedback)
+    block_feedback = QgsRasterBlockFeedback()
+    feedback.canceled.connect(block_feedback.cancel)
+    error = writer.writeRaster(pipe, width, height, extent, layer.crs(), context.transformContext(), block_feedback)
     if error != QgsRasterFileWriter.NoError or not os.path.exists(path):
         raise QgsProcessingException(tr("Cannot write '{0}' to a temporary GeoTIFF (error {1})").format(
             layer.name(), int(error)))

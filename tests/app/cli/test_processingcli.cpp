@@ -165,10 +165,11 @@ class TestProcessingCli : public QObject
 
     void untrainedModelWarningIsAMessage()
     {
-        // The bundled model (the untrained golden tiny one in the build tree).
+        // The untrained golden tiny model the build makes (the bundled one until a demo exists).
         QTemporaryDir out;
-        const Result r = runCli({"segment", mRaster, "-q", "roofs", "--tile", "256", "--overlap", "0", "--progress",
-                                 "jsonl", "--out-mask", out.filePath("mask.tif")});
+        const QString tiny = rsrefseg::test::qBinaryDir() + "/share/rsrefseg/models/golden-tiny";
+        const Result r = runCli({"segment", mRaster, "--model", tiny, "-q", "roofs", "--tile", "256", "--overlap", "0",
+                                 "--progress", "jsonl", "--out-mask", out.filePath("mask.tif")});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const std::vector<nlohmann::json> lines = checkedStream(r, "result");
         QVERIFY2(!lines.empty(), qPrintable(r.err));
@@ -312,8 +313,7 @@ class TestProcessingCli : public QObject
         QVERIFY(models.is_array() && models.size() >= 2);
         const nlohmann::json &first = models.front();
         QVERIFY(first["default"].get<bool>() && first["bundled"].get<bool>());
-        QCOMPARE(first["architecture"], "rsrefseg");
-        QCOMPARE(first["trained"], false);
+        QVERIFY(first["architecture"].is_string() && first["name"].is_string() && first["trained"].is_boolean());
         QVERIFY(QFile::exists(QString::fromStdString(first["path"].get<std::string>()) + "/manifest.json"));
         QCOMPARE(models.back()["path"], "builtin:colour-test");
 
