@@ -171,6 +171,7 @@ void run(const TrainArgs &a, ProgressReporter &reporter)
         LoraTrainer::exportBundle(a.exportFrom, given["export"].get<std::string>(), given.value("overwrite", false),
                                   given.value("name", std::string()));
         std::cout << "Exported " << a.exportFrom << " as model bundle " << given["export"].get<std::string>() << "\n";
+        reporter.result({{"command", "train"}, {"model_bundle", given["export"].get<std::string>()}});
         return;
     }
 
