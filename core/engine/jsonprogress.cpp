@@ -28,12 +28,13 @@ std::string JsonProgress::levelName(Level level)
     return level == Level::Warning ? "warning" : "info";
 }
 
-void JsonProgress::write(const nlohmann::json &line)
+void JsonProgress::write(const nlohmann::ordered_json &line)
 {
-    // One line per object (dump() without indentation never contains a newline: JSON escapes
-    // them inside strings), flushed so that a reader sees it at once. Invalid UTF-8 in a message
+    // "type" first (ordered_json keeps the order of insertion). One line per object (dump()
+    // without indentation never contains a newline: JSON escapes them inside strings), flushed
+    // so that a reader sees it at once. Invalid UTF-8 in a message
     // (a file name) is replaced rather than thrown.
-    mOut << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n" << std::flush;
+    mOut << line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n" << std::flush;
 }
 
 void JsonProgress::update(const ProgressInfo &info, double now, std::optional<double> etaSeconds)
@@ -55,14 +56,14 @@ void JsonProgress::update(const ProgressInfo &info, double now, std::optional<do
     mLastTotal = info.total;
     mLastFraction = mFraction;
 
-    nlohmann::json eta = nullptr;
+    nlohmann::ordered_json eta = nullptr;
     if (etaSeconds && std::isfinite(*etaSeconds))
         eta = std::max(0.0, *etaSeconds);
     else if (mFraction >= 1.0)
         eta = 0.0;
     else if (mFraction > 0.0 && t > mStart)
         eta = (t - mStart) * (1.0 - mFraction) / mFraction;
-    nlohmann::json line{{"type", "progress"},  {"stage", info.stage}, {"done", info.done},
+    nlohmann::ordered_json line{{"type", "progress"},  {"stage", info.stage}, {"done", info.done},
                         {"total", info.total}, {"unit", info.unit},   {"fraction", mFraction},
                         {"eta_s", eta}};
     if (!info.detail.empty())
@@ -77,7 +78,7 @@ void JsonProgress::message(Level level, const std::string &text)
 
 void JsonProgress::result(const nlohmann::json &fields)
 {
-    nlohmann::json line{{"type", "result"}};
+    nlohmann::ordered_json line{{"type", "result"}};
     for (const auto &item : fields.items())
         line[item.key()] = item.value();
     write(line);

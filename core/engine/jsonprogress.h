@@ -51,7 +51,7 @@ class JsonProgress
 
   private:
     double clock() const;
-    void write(const nlohmann::json &line);
+    void write(const nlohmann::ordered_json &line);
 
     std::ostream &mOut;
     std::chrono::steady_clock::time_point mEpoch;

@@ -92,7 +92,8 @@ def program():
     if chosen:
         return chosen
     here = os.path.dirname(os.path.abspath(__file__))
-    beside = os.path.normpath(os.path.join(here, "..", "..", "..", "..", "bin", "rsrefseg"))
+    # here = <prefix>/share/qgis/python/plugins/rsrefseg: five levels up is <prefix>.
+    beside = os.path.normpath(os.path.join(here, "..", "..", "..", "..", "..", "bin", "rsrefseg"))
     if os.access(beside, os.X_OK):
         return beside
     return shutil.which("rsrefseg") or "/usr/bin/rsrefseg"
