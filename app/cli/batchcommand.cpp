@@ -1,10 +1,10 @@
 #include "batchcommand.h"
 
+#include "progressreporter.h"
 #include "segmentcommand.h"
 
 #include "common/error.h"
 #include "engine/batchrunner.h"
-#include "engine/consoleprogress.h"
 #include "engine/interruptguard.h"
 #include "engine/querylist.h"
 
@@ -29,12 +29,13 @@ struct BatchArgs
     bool overwrite = false;
     std::string shard = "1/1";
     bool quiet = false;
+    std::string progress = "text";
     ModelArgs model;
     SettingsArgs settings;
     CacheArgs cache;
 };
 
-void run(const BatchArgs &a)
+void run(const BatchArgs &a, ProgressReporter &reporter)
 {
     BatchRunner::Options o;
     o.inputDir = a.input;
@@ -50,7 +51,7 @@ void run(const BatchArgs &a)
     BatchRunner::preflight(o); // before the model loads
 
     InterruptGuard interrupt;
-    const std::shared_ptr<SegmentationModel> model = loadModel(a.model);
+    const std::shared_ptr<SegmentationModel> model = loadModel(a.model, &reporter);
     SegmentationEngine::Options eo;
     eo.cache = a.cache.toOptions();
     SegmentationEngine engine(model, eo);
@@ -58,23 +59,26 @@ void run(const BatchArgs &a)
 
     Feedback feedback;
     feedback.linkCancelFlag(&InterruptGuard::flag());
-    ConsoleProgress progress(std::cerr, ConsoleProgress::stderrIsTerminal(), "batch");
-    if (!a.quiet)
-        progress.attach(feedback);
-    else
-        feedback.onMessage = [](const std::string &m) { std::cerr << "rsrefseg: " << m << "\n"; };
+    reporter.attach(feedback);
     BatchRunner::Summary s;
     try {
         s = runner.run(&feedback);
     } catch (const CancelledError &) {
-        progress.finish();
-        std::cerr << "rsrefseg: interrupted; finished work is in the manifest, run again with --resume\n";
-        throw;
-    } catch (...) {
-        progress.finish();
+        reporter.finish();
+        reporter.info("interrupted; finished work is in the manifest, run again with --resume");
         throw;
     }
-    progress.finish();
+    reporter.finish();
+    if (s.failed == 0)
+        reporter.result({{"command", "batch"},
+                         {"shard", o.shard.toString()},
+                         {"rasters", s.rasters},
+                         {"items", s.items},
+                         {"done", s.done},
+                         {"skipped", s.skipped},
+                         {"failed", s.failed},
+                         {"manifest", s.manifest},
+                         {"seconds", s.seconds}});
     std::cout << "Shard:     " << o.shard.toString() << ": " << s.rasters << " raster(s), " << s.items
               << " raster x query item(s)\n"
               << "Done:      " << s.done << " now, " << s.skipped << " earlier (skipped)\n"
@@ -112,11 +116,15 @@ void addBatchCommand(CLI::App &app)
     addModelOptions(cmd, a->model);
     addSettingsOptions(cmd, a->settings);
     addCacheOptions(cmd, a->cache);
-    cmd->add_flag("--quiet", a->quiet, "No progress display");
+    cmd->add_flag("--quiet", a->quiet, "No progress display (text progress)");
+    ProgressReporter::addOption(cmd, a->progress);
     cmd->footer("Outputs: OUT/<sub-folder>/<raster stem>/<query slug>.tif|.prob.tif|.gpkg; manifest: "
                 "OUT/manifest.jsonl (manifest.shard-K-of-N.jsonl with --shard), one JSON line per raster x query.\n"
-                "SIGINT/SIGTERM stop after the current tile; --resume continues.");
-    cmd->callback([a] { run(*a); });
+                "SIGINT/SIGTERM stop after the current tile (exit 130); --resume continues.");
+    cmd->callback([a] {
+        ProgressReporter reporter(a->progress, "batch", a->quiet);
+        reporter.run([&] { run(*a, reporter); });
+    });
 }
 
 } // namespace rsrefseg::cli

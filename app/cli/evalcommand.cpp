@@ -1,6 +1,9 @@
 #include "evalcommand.h"
 
+#include "progressreporter.h"
+
 #include "common/error.h"
+#include "engine/interruptguard.h"
 #include "modelhub/bundlesummary.h"
 #include "modelhub/rsrefsegnetwork.h"
 #include "train/referringevaluator.h"
@@ -28,9 +31,10 @@ struct EvalArgs
     std::string dtype = "f32";
     int threads = 0;
     bool quiet = false;
+    std::string progress = "text";
 };
 
-void run(const EvalArgs &a)
+void run(const EvalArgs &a, ProgressReporter &reporter)
 {
     if (a.limit < 0)
         throw Error("eval: --limit must be >= 0");
@@ -43,7 +47,13 @@ void run(const EvalArgs &a)
     RSRefSegDataset::Options dataOptions;
     dataOptions.split = a.split;
     const RSRefSegDataset data = RSRefSegDataset::load(a.data, a.images, dataOptions);
-    if (!data.warnings().empty()) {
+    if (!data.warnings().empty() && reporter.jsonl()) {
+        reporter.warning(std::to_string(data.skippedLines()) + " line(s) of " + a.data + " skipped; the first: " +
+                         (data.warnings().front().lineNumber
+                              ? "line " + std::to_string(data.warnings().front().lineNumber) + ": "
+                              : std::string()) +
+                         data.warnings().front().message);
+    } else if (!data.warnings().empty()) {
         std::cerr << "eval: " << data.skippedLines() << " line(s) of " << a.data << " skipped:\n";
         std::size_t shown = 0;
         for (const DatasetWarning &w : data.warnings()) {
@@ -55,8 +65,13 @@ void run(const EvalArgs &a)
                       << w.message << "\n";
         }
     }
-    if (!bundle.trained)
+    if (!bundle.trained && reporter.jsonl())
+        reporter.warning(bundle.untrainedWarning());
+    else if (!bundle.trained)
         std::cerr << "eval: note: the model bundle is marked untrained; expect meaningless masks\n";
+
+    // Ctrl-C or SIGTERM: stop after the current image group, exit 130.
+    InterruptGuard interrupt;
 
     const RSRefSegNetwork network = RSRefSegNetwork::open(a.model, {a.device, a.dtype, a.threads});
     ReferringEvaluator evaluator(network.model, *network.tokenizer);
@@ -66,11 +81,19 @@ void run(const EvalArgs &a)
     o.keepPredictions = !a.out.empty();
     std::size_t reported = 0;
     o.progress = [&](std::size_t done, std::size_t total) {
-        if (!a.quiet && total >= 200 && done * 10 / total > reported) {
+        if (reporter.jsonl()) {
+            ProgressInfo info;
+            info.stage = "eval";
+            info.unit = "samples";
+            info.done = static_cast<int64_t>(done);
+            info.total = static_cast<int64_t>(total);
+            info.fraction = total ? static_cast<double>(done) / static_cast<double>(total) : 0.0;
+            reporter.progress(info);
+        } else if (!a.quiet && total >= 200 && done * 10 / total > reported) {
             reported = done * 10 / total;
             std::cerr << "eval: " << done << "/" << total << " samples\n";
         }
-        return true;
+        return !InterruptGuard::flag().load();
     };
     const EvaluationResult result = evaluator.evaluate(data, o);
 
@@ -95,6 +118,11 @@ void run(const EvalArgs &a)
                                           {"dtype", a.dtype}});
         std::cout << "Results: " << a.out << "/results.jsonl, " << a.out << "/metrics.json\n";
     }
+    reporter.result({{"command", "eval"},
+                     {"samples", result.report.samples},
+                     {"metrics", result.report.toJson()},
+                     {"seconds", result.seconds},
+                     {"out", a.out}});
 }
 
 } // namespace
@@ -114,8 +142,13 @@ void addEvalCommand(CLI::App &app)
     cmd->add_option("--device", args->device, "cpu, cuda or cuda:N");
     cmd->add_option("--dtype", args->dtype, "f32 or bf16 (f16 on GPUs)");
     cmd->add_option("--threads", args->threads, "LibTorch threads (0 = all cores)");
-    cmd->add_flag("--quiet", args->quiet, "No progress lines");
-    cmd->callback([args] { run(*args); });
+    cmd->add_flag("--quiet", args->quiet, "No progress lines (text progress)");
+    ProgressReporter::addOption(cmd, args->progress);
+    cmd->footer("Ctrl-C (SIGINT) or SIGTERM stops after the current image group (exit 130).");
+    cmd->callback([args] {
+        ProgressReporter reporter(args->progress, "eval", args->quiet);
+        reporter.run([&] { run(*args, reporter); });
+    });
 }
 
 } // namespace rsrefseg::cli

@@ -1,5 +1,7 @@
 // rsrefseg: the command-line twin of RSRefSeg Desktop. Wiring only: each subcommand lives in
 // its own file and registers itself on the CLI11 app.
+// Exit status (README, Command line; man rsrefseg): 0 success, 1 error, 2 usage error (the
+// command line cannot be parsed), 130 cancelled (SIGINT or SIGTERM).
 #include "batchcommand.h"
 #include "benchcommand.h"
 #include "benchsegmentcommand.h"
@@ -9,6 +11,7 @@
 #include "infocommand.h"
 #include "modelcommand.h"
 #include "predictcommand.h"
+#include "progressreporter.h"
 #include "segmentcommand.h"
 #include "synthcommand.h"
 #include "tilescommand.h"
@@ -47,7 +50,10 @@ int main(int argc, char **argv)
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {
-        return app.exit(e);
+        // --help and --version: 0; a bad command line: 2 (CLI11's own codes are 100 and up).
+        return app.exit(e) == 0 ? 0 : 2;
+    } catch (const rsrefseg::cli::ReportedExit &e) {
+        return e.status; // --progress jsonl: the "error" or "cancelled" line is written
     } catch (const rsrefseg::CancelledError &) {
         std::cerr << "rsrefseg: cancelled\n";
         return 130;

@@ -1,12 +1,17 @@
 #include "modelcommand.h"
 
+#include "common/error.h"
 #include "model/rsrefseg/modelimporter.h"
+#include "modelhub/bundledmodels.h"
+#include "modelhub/bundlesummary.h"
 #include "model/weights/safetensorsfile.h"
 
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <iostream>
 #include <memory>
+#include <set>
 
 namespace rsrefseg::cli {
 
@@ -95,11 +100,70 @@ void runInfo(const InfoArgs &a)
               << "Provenance:   " << m.provenance.dump() << "\n";
 }
 
+struct ListArgs
+{
+    std::vector<std::string> bundles;
+    bool builtin = false;
+    bool json = false;
+};
+
+nlohmann::json listEntry(const BundleSummary &s, bool bundled, bool isDefault)
+{
+    return {{"name", s.name},   {"architecture", s.architecture}, {"trained", s.trained},
+            {"path", s.dir},    {"model_id", s.modelId},          {"parameters", s.parameterCount},
+            {"bundled", bundled}, {"default", isDefault},         {"description", s.description}};
+}
+
+// The bundled models that exist (the default first, as BundledModels finds it), then the given
+// ones; each folder once. A given folder that is not a bundle is an error naming it.
+void runList(const ListArgs &a)
+{
+    namespace fs = std::filesystem;
+    nlohmann::json models = nlohmann::json::array();
+    std::set<std::string> seen;
+    const auto once = [&seen](const std::string &dir) {
+        std::error_code ec;
+        const fs::path canonical = fs::weakly_canonical(dir, ec);
+        return seen.insert(ec ? dir : canonical.string()).second;
+    };
+    const std::string defaultDir = BundledModels::find();
+    for (const std::string &dir : BundledModels::candidates()) {
+        std::error_code ec;
+        if (!fs::is_regular_file(fs::path(dir) / "manifest.json", ec) || !once(dir))
+            continue;
+        models.push_back(listEntry(BundleSummary::read(dir), true, dir == defaultDir));
+    }
+    for (const std::string &dir : a.bundles)
+        if (once(dir))
+            models.push_back(listEntry(BundleSummary::read(dir), false, false));
+    if (a.builtin)
+        models.push_back({{"name", "colour test (built-in, deterministic: object = the queried colour >= 128)"},
+                          {"architecture", "colour-test"},
+                          {"trained", false},
+                          {"path", "builtin:colour-test"},
+                          {"model_id", "builtin-colour-test-v1"},
+                          {"parameters", 0},
+                          {"bundled", false},
+                          {"default", false},
+                          {"description", "a test model for synthetic rasters, not for real imagery"}});
+    if (a.json) {
+        std::cout << models.dump(2) << "\n";
+        return;
+    }
+    if (models.empty())
+        std::cout << "No model: none is installed with rsrefseg and none was given.\n";
+    for (const nlohmann::json &m : models)
+        std::cout << (m["default"].get<bool>() ? "* " : "  ") << m["name"].get<std::string>() << "\n"
+                  << "    path:         " << m["path"].get<std::string>() << "\n"
+                  << "    architecture: " << m["architecture"].get<std::string>() << "\n"
+                  << "    trained:      " << (m["trained"].get<bool>() ? "yes" : "no") << "\n";
+}
+
 } // namespace
 
 void addModelCommand(CLI::App &app)
 {
-    CLI::App *model = app.add_subcommand("model", "Import or describe model bundles");
+    CLI::App *model = app.add_subcommand("model", "Import, describe or list model bundles");
     model->require_subcommand(1);
 
     auto imp = std::make_shared<ImportArgs>();
@@ -123,6 +187,15 @@ void addModelCommand(CLI::App &app)
     n->add_option("bundle", info->bundle, "Bundle folder")->required();
     n->add_flag("--json", info->json, "Print JSON");
     n->callback([info] { runInfo(*info); });
+
+    auto list = std::make_shared<ListArgs>();
+    CLI::App *l = model->add_subcommand("list", "List the models installed with rsrefseg and the given bundles "
+                                                "(name, architecture, trained, path)");
+    l->add_option("bundles", list->bundles, "More bundle folders to describe");
+    l->add_flag("--builtin", list->builtin, "Also list the built-in test model (builtin:colour-test)");
+    l->add_flag("--json", list->json, "Print a JSON array");
+    l->footer("The model used when none is chosen is marked '*' (\"default\": true in JSON).");
+    l->callback([list] { runList(*list); });
 }
 
 } // namespace rsrefseg::cli

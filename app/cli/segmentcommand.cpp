@@ -1,9 +1,9 @@
 #include "segmentcommand.h"
 
 #include "clisupport.h"
+#include "progressreporter.h"
 
 #include "common/error.h"
-#include "engine/consoleprogress.h"
 #include "engine/interruptguard.h"
 #include "engine/querylist.h"
 #include "geo/vectorwriter.h"
@@ -28,6 +28,7 @@ struct SegmentArgs
     bool overwrite = false;
     bool json = false;
     bool quiet = false;
+    std::string progress = "text";
     ModelArgs model;
     SettingsArgs settings;
     CacheArgs cache;
@@ -62,7 +63,7 @@ void printSummary(const SegmentationResult &r)
               << r.cache.misses << " miss(es), " << r.cache.imageEncoderRuns << " tile(s) encoded\n";
 }
 
-void run(const SegmentArgs &a)
+void run(const SegmentArgs &a, ProgressReporter &reporter)
 {
     // Everything cheap is checked before the model loads.
     std::vector<std::string> queries = a.queries;
@@ -92,26 +93,21 @@ void run(const SegmentArgs &a)
         request.outputs.push_back(QueryList::outputsFor(base, queries[i], i, queries.size()));
 
     InterruptGuard interrupt;
-    const std::shared_ptr<SegmentationModel> model = loadModel(a.model);
+    const std::shared_ptr<SegmentationModel> model = loadModel(a.model, &reporter);
     SegmentationEngine::Options eo;
     eo.cache = a.cache.toOptions();
     SegmentationEngine engine(model, eo);
 
     Feedback feedback;
     feedback.linkCancelFlag(&InterruptGuard::flag());
-    ConsoleProgress progress(std::cerr, ConsoleProgress::stderrIsTerminal(), "segment");
-    if (!a.quiet)
-        progress.attach(feedback);
-    else
-        feedback.onMessage = [](const std::string &m) { std::cerr << "rsrefseg: " << m << "\n"; };
-    SegmentationResult result;
-    try {
-        result = engine.run(request, &feedback);
-    } catch (...) {
-        progress.finish();
-        throw;
+    reporter.attach(feedback);
+    const SegmentationResult result = engine.run(request, &feedback);
+    reporter.finish();
+    if (reporter.jsonl()) {
+        nlohmann::json fields{{"command", "segment"}};
+        fields.update(result.toJson(false));
+        reporter.result(fields);
     }
-    progress.finish();
     if (a.json)
         std::cout << result.toJson(true).dump(2) << "\n";
     else
@@ -128,6 +124,7 @@ SegmentationSettings SettingsArgs::toSettings() const
     s.overlap = overlap;
     if (!region.empty())
         s.region = SegmentationSettings::parseRegion(region);
+    s.regionCrs = regionCrs;
     s.bands = bands;
     s.stretch.mode = StretchOptions::parseMode(stretch);
     if (!std::isnan(threshold))
@@ -172,7 +169,12 @@ void addSettingsOptions(CLI::App *cmd, SettingsArgs &a)
         ->capture_default_str();
     cmd->add_option("--tile", a.tile, "Tile size in pixels (tiled mode)")->capture_default_str();
     cmd->add_option("--overlap", a.overlap, "Overlap between tiles in pixels (tiled mode)")->capture_default_str();
-    cmd->add_option("--region", a.region, "Only this box, in the raster's map coordinates: minx,miny,maxx,maxy");
+    cmd->add_option("--region", a.region,
+                    "Only this box, minx,miny,maxx,maxy, in the raster's map coordinates (or --region-crs); a box "
+                    "partly outside the raster is clipped (with a warning), one entirely outside is an error");
+    cmd->add_option("--region-crs", a.regionCrs,
+                    "The CRS --region is given in: EPSG:XXXX or WKT (x = easting or longitude); converted to the "
+                    "raster's CRS");
     cmd->add_option("--bands", a.bands, "Bands for R,G,B (e.g. 4,3,2) or one grey band");
     cmd->add_option("--stretch", a.stretch, "auto, none, percentile (2-98 %) or minmax")->capture_default_str();
     cmd->add_option("--threshold", a.threshold, "Probability threshold (default: the model's, 0.5)");
@@ -199,14 +201,19 @@ void addCacheOptions(CLI::App *cmd, CacheArgs &a)
     cmd->add_option("--cache-mb", a.memoryMb, "In-memory feature cache budget in MB")->capture_default_str();
 }
 
-std::shared_ptr<SegmentationModel> loadModel(const ModelArgs &a)
+std::shared_ptr<SegmentationModel> loadModel(const ModelArgs &a, ProgressReporter *reporter)
 {
     ModelRequest request;
     request.source = a.model;
     request.compute.device = a.device;
     request.compute.dtype = a.dtype;
     request.compute.threads = a.threads;
-    return openModel(request).model;
+    if (!reporter)
+        return openModel(request).model;
+    OpenedModel m = ModelHub::open(request);
+    for (const Notice &n : m.notices)
+        reporter->notice(n);
+    return m.model;
 }
 
 void addSegmentCommand(CLI::App &app)
@@ -225,10 +232,14 @@ void addSegmentCommand(CLI::App &app)
     addCacheOptions(cmd, a->cache);
     cmd->add_flag("--overwrite", a->overwrite, "Replace existing outputs");
     cmd->add_flag("--json", a->json, "Print the result (tiles, polygons, timings, cache) as JSON");
-    cmd->add_flag("--quiet", a->quiet, "No progress display");
+    cmd->add_flag("--quiet", a->quiet, "No progress display (text progress)");
+    ProgressReporter::addOption(cmd, a->progress);
     cmd->footer("With several queries each output name gets _<query slug> before its extension.\n"
-                "Ctrl-C stops between tiles and leaves no partial output.");
-    cmd->callback([a] { run(*a); });
+                "Ctrl-C (SIGINT) or SIGTERM stops between tiles, leaves no partial output and exits with 130.");
+    cmd->callback([a] {
+        ProgressReporter reporter(a->progress, "segment", a->quiet);
+        reporter.run([&] { run(*a, reporter); });
+    });
 }
 
 } // namespace rsrefseg::cli

@@ -18,6 +18,8 @@ class App;
 
 namespace rsrefseg::cli {
 
+class ProgressReporter;
+
 struct ModelArgs
 {
     std::string model; // ModelRequest::source: bundle folder, "builtin:colour-test", "" (bundled)
@@ -32,6 +34,7 @@ struct SettingsArgs
     int tile = 1024;
     int overlap = 128;
     std::string region;
+    std::string regionCrs;
     std::string bands;
     std::string stretch = "auto";
     double threshold = std::numeric_limits<double>::quiet_NaN();
@@ -56,8 +59,9 @@ struct CacheArgs
 void addModelOptions(CLI::App *cmd, ModelArgs &args);
 void addSettingsOptions(CLI::App *cmd, SettingsArgs &args);
 void addCacheOptions(CLI::App *cmd, CacheArgs &args);
-// Opens the model through ModelHub, printing its notices (bundled model, untrained weights).
-std::shared_ptr<SegmentationModel> loadModel(const ModelArgs &args);
+// Opens the model through ModelHub, printing its notices (bundled model, untrained weights)
+// through `reporter` (as JSON lines with --progress jsonl), else on standard error.
+std::shared_ptr<SegmentationModel> loadModel(const ModelArgs &args, ProgressReporter *reporter = nullptr);
 
 void addSegmentCommand(CLI::App &app);
 

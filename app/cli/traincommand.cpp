@@ -1,5 +1,7 @@
 #include "traincommand.h"
 
+#include "progressreporter.h"
+
 #include "common/error.h"
 #include "engine/interruptguard.h"
 #include "train/loratrainer.h"
@@ -90,6 +92,7 @@ struct TrainArgs
     std::string config;
     std::string resume;
     std::string exportFrom;
+    std::string progress = "text";
     std::map<std::string, std::string> values; // by flag name
     std::map<std::string, bool> flags;
     std::map<std::string, CLI::Option *> options;
@@ -154,7 +157,7 @@ nlohmann::json readConfigFile(const std::string &path)
     }
 }
 
-void run(const TrainArgs &a)
+void run(const TrainArgs &a, ProgressReporter &reporter)
 {
     // Flags given on the command line, as JSON values under the configuration keys.
     nlohmann::json given = nlohmann::json::object();
@@ -168,6 +171,7 @@ void run(const TrainArgs &a)
         LoraTrainer::exportBundle(a.exportFrom, given["export"].get<std::string>(), given.value("overwrite", false),
                                   given.value("name", std::string()));
         std::cout << "Exported " << a.exportFrom << " as model bundle " << given["export"].get<std::string>() << "\n";
+        reporter.result({{"command", "train"}, {"model_bundle", given["export"].get<std::string>()}});
         return;
     }
 
@@ -194,8 +198,27 @@ void run(const TrainArgs &a)
     config.validate();
 
     LoraTrainer::Feedback feedback;
-    feedback.message = [](const std::string &text) { std::cerr << text << "\n"; };
-    feedback.progress = [](const LoraTrainer::Progress &p) {
+    feedback.message = [&reporter](const std::string &text) {
+        if (reporter.jsonl())
+            reporter.info(text);
+        else
+            std::cerr << text << "\n";
+    };
+    feedback.progress = [&reporter](const LoraTrainer::Progress &p) {
+        if (reporter.jsonl()) {
+            ProgressInfo info;
+            info.stage = "train";
+            info.unit = "steps";
+            info.done = p.step;
+            info.total = p.totalSteps;
+            info.fraction = p.totalSteps > 0 ? static_cast<double>(p.step) / static_cast<double>(p.totalSteps) : 0.0;
+            char detail[96];
+            std::snprintf(detail, sizeof detail, "epoch %lld/%lld loss %.4f", static_cast<long long>(p.epoch),
+                          static_cast<long long>(p.epochs), p.loss);
+            info.detail = detail;
+            reporter.progress(info, p.etaSeconds);
+            return;
+        }
         char line[256];
         std::snprintf(line, sizeof line, "epoch %lld/%lld  step %lld/%lld  loss %.4f  lr %.3g  %.2f it/s  ETA %s",
                       static_cast<long long>(p.epoch), static_cast<long long>(p.epochs), static_cast<long long>(p.step),
@@ -209,13 +232,21 @@ void run(const TrainArgs &a)
         trainer.loadCheckpoint(a.resume);
     LoraTrainer::Result r;
     {
-        // Ctrl-C during the steps: a checkpoint after the current step; a second one aborts.
-        // SIGTERM keeps its default action (the guard takes SIGINT only).
+        // Ctrl-C or SIGTERM during the steps: a checkpoint after the current step, exit 130; a
+        // second signal aborts. No notice in jsonl mode: the handler's text would break the lines.
         InterruptGuard interrupt(
-            {false, "\nrsrefseg train: interrupted, writing a checkpoint after this step (Ctrl-C again to abort)\n"});
+            {true, reporter.jsonl() ? std::string()
+                                    : "\nrsrefseg train: interrupted, writing a checkpoint after this step (Ctrl-C again "
+                                      "to abort)\n"});
         r = trainer.run();
     }
-
+    if (!r.interrupted)
+        reporter.result({{"command", "train"},
+                         {"steps", r.steps},
+                         {"total_steps", trainer.totalSteps()},
+                         {"last_checkpoint", r.lastCheckpoint},
+                         {"best_checkpoint", r.bestCheckpoint},
+                         {"model_bundle", r.exportedBundle}});
     std::cout << "Steps:           " << r.steps << " of " << trainer.totalSteps() << "\n"
               << "Last checkpoint: " << r.lastCheckpoint << "\n";
     if (r.bestStep >= 0)
@@ -246,8 +277,13 @@ void addTrainCommand(CLI::App &app)
             args->options[f.name] = cmd->add_option(name, args->values[f.name], f.help)
                                         ->type_name(f.kind == Kind::Text ? "TEXT" : f.kind == Kind::Real ? "NUMBER" : "INT");
     }
-    cmd->footer("Example (the demo model): see resources/models/make-demo-model.sh");
-    cmd->callback([args] { run(*args); });
+    ProgressReporter::addOption(cmd, args->progress);
+    cmd->footer("Example (the demo model): see resources/models/make-demo-model.sh\n"
+                "Ctrl-C (SIGINT) or SIGTERM: a checkpoint after the current step, exit 130; --resume continues.");
+    cmd->callback([args] {
+        ProgressReporter reporter(args->progress, "train", false);
+        reporter.run([&] { run(*args, reporter); });
+    });
 }
 
 } // namespace rsrefseg::cli

@@ -394,6 +394,7 @@ void BatchRunner::runRaster(const std::vector<const WorkItem *> &pending, size_t
         inner.onTile = feedback->onTile;
         inner.onRows = feedback->onRows;
         inner.onMessage = feedback->onMessage;
+        inner.onWarning = feedback->onWarning;
     }
 
     const auto ts = std::chrono::steady_clock::now();
@@ -432,7 +433,7 @@ void BatchRunner::runRaster(const std::vector<const WorkItem *> &pending, size_t
             ++summary.failed;
         }
         if (feedback)
-            feedback->message(label + ": failed: " + e.what());
+            feedback->warning(label + ": failed: " + e.what());
     }
 }
 

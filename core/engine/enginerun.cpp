@@ -123,7 +123,7 @@ void EngineRun::prepare()
     const SegmentationSettings &s = mSettings;
     mBands = s.bands.empty() ? BandSelection::automatic(info) : BandSelection::parse(s.bands, info);
     mStretch = mRaster->computeStretch(mBands, s.stretch);
-    mWindow = s.region ? s.region->pixelWindow(info) : PixelWindow{0, 0, info.width, info.height};
+    mWindow = regionWindow(info);
     const double threshold = s.threshold.value_or(mModel.maskThreshold());
     mLogitThreshold = static_cast<float>(std::log(threshold / (1.0 - threshold)));
     mRasterId = EmbeddingCache::rasterIdentity(mRequest.raster);
@@ -140,6 +140,29 @@ void EngineRun::prepare()
 
     mWork = std::make_unique<WorkFolder>(workParentFor(mRequest));
     createPipelines();
+}
+
+// The region's source pixels: converted from its own CRS, clipped to the raster (a warning says
+// so), an Error when nothing of it is on the raster (MapBox::pixelWindow).
+PixelWindow EngineRun::regionWindow(const RasterInfo &info)
+{
+    const SegmentationSettings &s = mSettings;
+    if (!s.region)
+        return {0, 0, info.width, info.height};
+    MapBox box = *s.region;
+    if (!s.regionCrs.empty()) {
+        if (info.crsWkt.empty())
+            throw Error("raster '" + info.path + "' has no CRS: a region in another CRS (" + s.regionCrs.substr(0, 80) +
+                        ") cannot be placed on it");
+        box = box.transformed(s.regionCrs, info.crsWkt);
+    }
+    bool clipped = false;
+    const PixelWindow window = box.pixelWindow(info, &clipped);
+    if (clipped && mFeedback)
+        mFeedback->warning("the region " + box.toString() + " lies partly outside the raster '" + info.path +
+                           "'; clipped to source pixels " + std::to_string(window.x) + "," + std::to_string(window.y) +
+                           " " + std::to_string(window.width) + "x" + std::to_string(window.height));
+    return window;
 }
 
 void EngineRun::createPipelines()
@@ -186,7 +209,7 @@ void EngineRun::encodeQueries()
         }
         q.result.warning = textWarningOf(q.text);
         if (!q.result.warning.empty() && mFeedback)
-            mFeedback->message("query '" + q.query + "': " + q.result.warning);
+            mFeedback->warning("query '" + q.query + "': " + q.result.warning);
     }
     mResult.textSeconds = msSince(t0) / 1000.0;
 }
@@ -237,7 +260,7 @@ EngineRun::TileWork EngineRun::readView(int readWidth, int readHeight)
                                          Raster::Resampling::Average, mResult.failedTiles);
     if (mFeedback)
         for (const FailedTile &f : mResult.failedTiles)
-            mFeedback->message("part of the region (source pixels " + std::to_string(f.window.x) + "," +
+            mFeedback->warning("part of the region (source pixels " + std::to_string(f.window.x) + "," +
                                std::to_string(f.window.y) + " " + std::to_string(f.window.width) + "x" +
                                std::to_string(f.window.height) + ") left out as nodata: " + f.error);
     w.readMs = msSince(t0);
@@ -381,7 +404,7 @@ void EngineRun::noteFailedTile(const TileWork &w, size_t tileCount)
 {
     mResult.failedTiles.push_back({w.tile.id, w.tile.row, w.tile.column, w.source, w.error});
     if (mFeedback)
-        mFeedback->message("tile " + std::to_string(w.tile.id) + " (row " + std::to_string(w.tile.row) +
+        mFeedback->warning("tile " + std::to_string(w.tile.id) + " (row " + std::to_string(w.tile.row) +
                            ", column " + std::to_string(w.tile.column) + ") left out as nodata: " + w.error);
     if (mResult.failedTiles.size() == tileCount)
         throw Error("no tile of '" + mRequest.raster + "' could be read: " + w.error);

@@ -90,6 +90,7 @@ class EngineRun
     // The steps.
     void prepare();
     void createPipelines();
+    PixelWindow regionWindow(const RasterInfo &info);
     void encodeQueries();
     void runView();
     void runTiled();

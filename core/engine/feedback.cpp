@@ -49,4 +49,12 @@ void Feedback::message(const std::string &text)
         onMessage(text);
 }
 
+void Feedback::warning(const std::string &text)
+{
+    if (onWarning)
+        onWarning(text);
+    else if (onMessage)
+        onMessage(text);
+}
+
 } // namespace rsrefseg

@@ -56,12 +56,16 @@ class Feedback
     // in the output grid's row order.
     void reportRows(int queryIndex, int y, const cv::Mat &probability, const cv::Mat &valid);
     void message(const std::string &text);
+    // Something the user should act on (a clipped region, a tile left out, a truncated query):
+    // onWarning when set, else onMessage.
+    void warning(const std::string &text);
 
     // Callbacks (optional), called from the job's thread.
     std::function<void(const ProgressInfo &)> onProgress;
     std::function<void(const TileReport &, const cv::Mat &probability)> onTile;
     std::function<void(int queryIndex, int y, const cv::Mat &probability, const cv::Mat &valid)> onRows;
     std::function<void(const std::string &)> onMessage;
+    std::function<void(const std::string &)> onWarning;
 
   private:
     std::atomic<bool> mCancelled{false};

@@ -19,6 +19,11 @@ void SegmentationSettings::validate() const
     }
     if (region && !(region->maxX > region->minX && region->maxY > region->minY))
         throw Error("region must satisfy minx < maxx and miny < maxy");
+    if (!regionCrs.empty()) {
+        if (!region)
+            throw Error("a region CRS ('" + regionCrs.substr(0, 80) + "') needs a region");
+        MapBox::checkCrs(regionCrs);
+    }
     if (threshold && !(*threshold > 0.0 && *threshold < 1.0))
         throw Error("threshold must lie strictly between 0 and 1");
     if (!(gateThreshold >= 0.0 && gateThreshold < 1.0))

@@ -29,6 +29,10 @@ struct SegmentationSettings
     int tileSize = 1024; // tiled mode: native pixels per tile side
     int overlap = 128;   // tiled mode: pixels shared by neighbouring tiles
     std::optional<MapBox> region; // empty: the whole raster
+    // The CRS the region is given in (EPSG:XXXX, WKT); empty: the raster's. The engine converts
+    // the region to the raster's CRS, clips what lies outside the raster (with a message) and
+    // refuses a region entirely outside it.
+    std::string regionCrs;
     std::string bands;            // "4,3,2" or "1"; empty: automatic (BandSelection)
     StretchOptions stretch;
     std::optional<double> threshold; // on the probability; empty: the model's (0.5)

@@ -1,9 +1,14 @@
 #include "geo/mapbox.h"
 
 #include "common/error.h"
+#include "geo/gdalhandles.h"
+
+#include <cpl_error.h>
+#include <ogr_spatialref.h>
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <sstream>
 #include <utility>
 
@@ -25,9 +30,54 @@ MapBox boundsOf(const Points &points)
     return b;
 }
 
+// Reads a CRS the way QGIS and the command line name one, without touching files or the network.
+void readCrs(OGRSpatialReference &srs, const std::string &crs, const char *what)
+{
+    GdalQuietErrors quiet;
+    const char *const options[] = {"ALLOW_NETWORK_ACCESS=NO", "ALLOW_FILE_ACCESS=NO", nullptr};
+    if (crs.empty() || srs.SetFromUserInput(crs.c_str(), options) != OGRERR_NONE) {
+        const std::string shown = crs.size() > 80 ? crs.substr(0, 77) + "..." : crs;
+        throw Error(std::string(what) + " '" + shown + "' is not a CRS (use EPSG:XXXX or WKT)");
+    }
+    srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+}
+
 } // namespace
 
-PixelWindow MapBox::pixelWindow(const RasterInfo &info) const
+std::string MapBox::toString() const
+{
+    std::ostringstream s;
+    s.precision(12);
+    s << minX << "," << minY << "," << maxX << "," << maxY;
+    return s.str();
+}
+
+void MapBox::checkCrs(const std::string &crs)
+{
+    OGRSpatialReference srs;
+    readCrs(srs, crs, "region CRS");
+}
+
+MapBox MapBox::transformed(const std::string &fromCrs, const std::string &toCrsWkt) const
+{
+    OGRSpatialReference from;
+    OGRSpatialReference to;
+    readCrs(from, fromCrs, "region CRS");
+    readCrs(to, toCrsWkt, "raster CRS");
+    GdalQuietErrors quiet;
+    const std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&from, &to));
+    MapBox out;
+    // 21 points per edge: GDAL's default densification (gdalwarp -te_srs does the same).
+    if (!ct || !ct->TransformBounds(minX, minY, maxX, maxY, &out.minX, &out.minY, &out.maxX, &out.maxY, 21) ||
+        !std::isfinite(out.minX) || !std::isfinite(out.maxY)) {
+        const std::string why = CPLGetLastErrorMsg();
+        throw Error("region " + toString() + " cannot be transformed from '" + fromCrs.substr(0, 80) +
+                    "' to the raster's CRS" + (why.empty() ? std::string() : ": " + why));
+    }
+    return out;
+}
+
+PixelWindow MapBox::pixelWindow(const RasterInfo &info, bool *clipped) const
 {
     const GeoTransform &gt = info.geoTransform;
     // In pixel coordinates: x columns, y rows.
@@ -50,6 +100,8 @@ PixelWindow MapBox::pixelWindow(const RasterInfo &info) const
           << extent.maxY << ")";
         throw Error(s.str());
     }
+    if (clipped)
+        *clipped = px.minX < -eps || px.minY < -eps || px.maxX > info.width + eps || px.maxY > info.height + eps;
     return {static_cast<int>(c0), static_cast<int>(r0), static_cast<int>(c1 - c0), static_cast<int>(r1 - r0)};
 }
 

@@ -85,7 +85,11 @@ private slots:
               "./usr/share/metainfo/" RSREFSEG_APPSTREAM_ID ".metainfo.xml",
               "./usr/share/icons/hicolor/scalable/apps/rsrefseg-desktop.svg",
               "./usr/share/man/man1/rsrefseg.1.gz", "./usr/share/man/man1/rsrefseg-desktop.1.gz",
-              "./usr/share/doc/rsrefseg-desktop/copyright"})
+              "./usr/share/doc/rsrefseg-desktop/copyright",
+              // The QGIS plugin, where QGIS looks for system plugins (app/qgis).
+              "./usr/share/qgis/python/plugins/rsrefseg/metadata.txt",
+              "./usr/share/qgis/python/plugins/rsrefseg/__init__.py",
+              "./usr/share/qgis/python/plugins/rsrefseg/segmentalgorithm.py"})
             QVERIFY2(paths.contains(QLatin1String(expected)), expected);
         // Nothing from the build or test trees.
         for (const QString &p : paths)

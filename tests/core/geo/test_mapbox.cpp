@@ -1,11 +1,16 @@
 // MapBox::pixelWindow: a map-coordinate box becomes the source pixels it covers (every pixel it
 // touches, exactly the pixels of a box on pixel edges), clipped to the raster; a box outside the
 // raster is an error that names the raster and its extent. (Moved here with the geometry from
-// SegmentationEngine::regionWindow.)
+// SegmentationEngine::regionWindow.) MapBox::transformed: a box in another CRS becomes the
+// bounding box in the raster's CRS, checked against spherical Mercator's closed form.
 #include "common/error.h"
 #include "geo/mapbox.h"
 
+#include <ogr_spatialref.h>
+
 #include <QtTest>
+
+#include <cmath>
 
 using namespace rsrefseg;
 
@@ -59,6 +64,60 @@ class TestMapBox : public QObject
         info.height = 30;
         info.geoTransform = GeoTransform::pixelCoordinates();
         QCOMPARE((MapBox{4, -20, 12, -10}.pixelWindow(info)), (PixelWindow{4, 10, 8, 10}));
+    }
+
+    void clippedFlag()
+    {
+        const RasterInfo info = northUp();
+        bool clipped = true;
+        MapBox{1010, 1980, 1030, 1990}.pixelWindow(info, &clipped);
+        QVERIFY(!clipped);
+        MapBox{1000, 1900, 1200, 2000}.pixelWindow(info, &clipped); // exactly the raster
+        QVERIFY(!clipped);
+        MapBox{900, 1950, 1004, 2100}.pixelWindow(info, &clipped);
+        QVERIFY(clipped);
+        MapBox{1010, 1980, 1200.5, 1990}.pixelWindow(info, &clipped); // half a pixel beyond the right edge
+        QVERIFY(clipped);
+    }
+
+    void transformedToWebMercator()
+    {
+        // EPSG:3857 (spherical Mercator, R = 6378137 m): x = R lon, y = R ln tan(pi/4 + lat/2).
+        // Meridians and parallels are straight lines there, so the box's image is a box.
+        OGRSpatialReference mercator;
+        QCOMPARE(mercator.importFromEPSG(3857), OGRERR_NONE);
+        char *wkt = nullptr;
+        mercator.exportToWkt(&wkt);
+        const std::string mercatorWkt = wkt;
+        CPLFree(wkt);
+        const double r = 6378137.0, d = M_PI / 180.0;
+        const auto y = [&](double lat) { return r * std::log(std::tan(M_PI / 4 + lat * d / 2)); };
+        const MapBox m = MapBox{10.0, 50.0, 11.5, 51.0}.transformed("EPSG:4326", mercatorWkt);
+        QVERIFY(std::abs(m.minX - r * 10.0 * d) < 1e-3);
+        QVERIFY(std::abs(m.maxX - r * 11.5 * d) < 1e-3);
+        QVERIFY(std::abs(m.minY - y(50.0)) < 1e-3);
+        QVERIFY(std::abs(m.maxY - y(51.0)) < 1e-3);
+        // x is the longitude (QGIS's order), also for a CRS given as WKT.
+        OGRSpatialReference wgs84;
+        wgs84.importFromEPSG(4326);
+        wgs84.exportToWkt(&wkt);
+        const MapBox w = MapBox{10.0, 50.0, 11.5, 51.0}.transformed(wkt, mercatorWkt);
+        CPLFree(wkt);
+        QVERIFY(std::abs(w.minX - m.minX) < 1e-6 && std::abs(w.maxY - m.maxY) < 1e-6);
+    }
+
+    void badCrsIsNamed()
+    {
+        MapBox::checkCrs("EPSG:32633");
+        for (const char *crs : {"EPSG:999999", "not a crs", "", "/etc/hostname"}) {
+            try {
+                MapBox::checkCrs(crs);
+                QFAIL(crs);
+            } catch (const Error &e) {
+                const QString m = QString::fromStdString(e.what());
+                QVERIFY2(m.contains(QString("region CRS '%1' is not a CRS (use EPSG:XXXX or WKT)").arg(crs)), qPrintable(m));
+            }
+        }
     }
 
     void errorNamesRasterAndExtent()
