@@ -91,11 +91,11 @@ class TestTrainCli : public QObject
         int lines = 0;
         std::map<std::string, std::pair<double, int>> perCategory; // sum of IoUs with a union, count
         for (std::string line; std::getline(results, line); ++lines) {
-            const auto r = nlohmann::json::parse(line);
-            QVERIFY(r.contains("iou") && r["category_name"].is_string());
-            auto &sum = perCategory[r["category_name"].get<std::string>()];
-            if (r["union"].get<long long>() > 0) {
-                sum.first += r["iou"].get<double>();
+            const auto sample = nlohmann::json::parse(line);
+            QVERIFY(sample.contains("iou") && sample["category_name"].is_string());
+            auto &sum = perCategory[sample["category_name"].get<std::string>()];
+            if (sample["union"].get<long long>() > 0) {
+                sum.first += sample["iou"].get<double>();
                 ++sum.second;
             }
         }
@@ -104,11 +104,11 @@ class TestTrainCli : public QObject
         std::ifstream metricsFile(file("eval/metrics.json").toStdString());
         const auto metrics = nlohmann::json::parse(metricsFile);
         for (const auto &[category, sum] : perCategory) {
-            const auto &stored = metrics["per_category"]["categories"][category]["mIoU"];
+            const auto &mIoU = metrics["per_category"]["categories"][category]["mIoU"];
             if (sum.second == 0)
-                QVERIFY(stored.is_null());
+                QVERIFY(mIoU.is_null());
             else
-                QVERIFY(std::abs(stored.get<double>() - sum.first / sum.second) < 1e-9);
+                QVERIFY(std::abs(mIoU.get<double>() - sum.first / sum.second) < 1e-9);
         }
     }
 
