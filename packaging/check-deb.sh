@@ -27,4 +27,21 @@ env -u RSREFSEG_PLUGIN_DIR /usr/bin/rsrefseg segment /usr/share/rsrefseg/samples
     -q "the white storage tank" --tile 256 --overlap 32 --out-mask "$OUT/mask.tif" --quiet
 test -s "$OUT/mask.tif"
 man -w rsrefseg >/dev/null 2>&1 || test -f /usr/share/man/man1/rsrefseg.1.gz
+
+# The QGIS plugin from /usr/share/qgis/python/plugins (no QGIS_PLUGINPATH), in a profile of its
+# own, runs the installed rsrefseg (packaging/install-qgis.sh installs QGIS; README, Inside QGIS).
+if [ -x /usr/bin/qgis_process.bin ]; then
+    mkdir -p "$OUT/home/runtime" && chmod 700 "$OUT/home/runtime"
+    qgis() { env -u QGIS_PLUGINPATH HOME="$OUT/home" XDG_RUNTIME_DIR="$OUT/home/runtime" QT_QPA_PLATFORM=offscreen \
+                 /usr/bin/qgis_process.bin "$@" 2>"$OUT/qgis.err"; }
+    qgis plugins enable rsrefseg >/dev/null
+    qgis list | grep -q "rsrefseg:segment" || { echo "check-deb: QGIS does not list rsrefseg:segment"; cat "$OUT/qgis.err"; exit 1; }
+    qgis run rsrefseg:segment --INPUT=/usr/share/rsrefseg/samples/sample.tif --PROMPT="the white storage tank" \
+        --TILE=256 --OVERLAP=32 --OUTPUT_MASK="$OUT/qgis-mask.tif" --OUTPUT_VECTOR="$OUT/qgis.gpkg" >/dev/null ||
+        { echo "check-deb: rsrefseg:segment failed in QGIS"; cat "$OUT/qgis.err"; exit 1; }
+    test -s "$OUT/qgis-mask.tif"
+    echo "check-deb: QGIS runs rsrefseg:segment from the installed plugin"
+else
+    echo "check-deb: QGIS is not installed, the plugin is not run (packaging/install-qgis.sh)"
+fi
 echo "check-deb: the installed package runs"
