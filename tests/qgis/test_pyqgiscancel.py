@@ -11,6 +11,7 @@ The progress signal is connected with a direct connection: processing.run blocks
 so a queued slot would only run after the algorithm has finished."""
 
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -97,6 +98,7 @@ def main():
     leftovers = os.listdir(out)
     if leftovers:
         failures.append("outputs left after cancelling: {0}".format(leftovers))
+    shutil.rmtree(work, ignore_errors=True)
     return failures
 
 
@@ -140,6 +142,8 @@ def check_virtual_raster():
             failures.append("the mask of the virtual raster differs from its rectangle in {0} pixels".format(
                 int((values != expected).sum())))
     print("virtual raster: {0}".format("ok" if not failures else failures), flush=True)
+    mask = None
+    shutil.rmtree(work, ignore_errors=True)
     return failures
 
 

@@ -7,6 +7,7 @@ carries rsrefseg's own message."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -68,6 +69,7 @@ class TestQgisProcess(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.profile.remove()
+        shutil.rmtree(cls.dir, ignore_errors=True)
 
     def run_segment(self, *params):
         return self.profile.qgis_process("--json", "run", "rsrefseg:segment", *params)
@@ -146,6 +148,34 @@ class TestQgisProcess(unittest.TestCase):
         self.assertEqual((minx, maxy), (ORIGIN_X + RECT_X0 * PIXEL, ORIGIN_Y - RECT_Y0 * PIXEL))
         self.assertEqual(feature.GetField("source"), self.raster)
         self.assertGreater(feature.GetField("score"), 0.5)
+
+    def test_batch_runs_every_raster_and_resumes(self):
+        folder = tempfile.mkdtemp(dir=self.dir)
+        for name in ("a.tif", "b.tif"):
+            support.make_raster(os.path.join(folder, name), 256, 256, EPSG, ORIGIN_X, ORIGIN_Y, PIXEL, scene_value)
+        out = os.path.join(self.dir, "batch-out")
+        params = ["--INPUT_FOLDER=" + folder, "--QUERIES=the red roofs\nthe blue roofs", "--MODEL=builtin:colour-test",
+                  "--FORMATS=tif+gpkg", "--RESUME=true", "--OUTPUT_FOLDER=" + out]
+        code, stdout, err = self.profile.qgis_process("--json", "run", "rsrefseg:batch", *params)
+        self.assertEqual(code, 0, stdout + err)
+        results = json.loads(stdout)["results"]
+        self.assertEqual((results["DONE"], results["SKIPPED"]), (4, 0))
+        self.assertTrue(os.path.isfile(results["MANIFEST"]))
+        with open(results["MANIFEST"], encoding="utf-8") as f:
+            items = [json.loads(line) for line in f if line.strip()]
+        self.assertEqual(sorted((i["input"], i["query"], i["status"]) for i in items),
+                         [(r, q, "done") for r in ("a.tif", "b.tif") for q in ("the blue roofs", "the red roofs")])
+        for item in items:
+            self.assertTrue(os.path.isfile(item["outputs"]["mask"]), item)
+            self.assertTrue(os.path.isfile(item["outputs"]["vector"]), item)
+            # The red rectangle's part inside the 256 x 256 px rasters; nothing is blue.
+            expected = (256 - RECT_X0) * (RECT_Y1 - RECT_Y0) if item["query"] == "the red roofs" else 0
+            self.assertEqual(item["object_pixels"], expected, item)
+        # Again with RESUME: every item is in the manifest, nothing is redone.
+        code, stdout, err = self.profile.qgis_process("--json", "run", "rsrefseg:batch", *params)
+        self.assertEqual(code, 0, stdout + err)
+        results = json.loads(stdout)["results"]
+        self.assertEqual((results["DONE"], results["SKIPPED"]), (0, 4))
 
     def test_empty_prompt_is_a_processing_error_with_the_cli_message(self):
         out = tempfile.mkdtemp(dir=self.dir)

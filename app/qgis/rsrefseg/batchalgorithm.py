@@ -39,7 +39,9 @@ class BatchAlgorithm(QgsProcessingAlgorithm):
     DONE = "DONE"
     SKIPPED = "SKIPPED"
 
-    FORMAT_CHOICES = ["tif,gpkg", "tif,prob,gpkg", "tif", "gpkg", "tif,geojson", "tif,shp", "tif,fgb"]
+    # `rsrefseg batch --formats` with "+" for ",": Processing reads a comma in an enum value as a
+    # list of values.
+    FORMAT_CHOICES = ["tif+gpkg", "tif+prob+gpkg", "tif", "gpkg", "tif+geojson", "tif+shp", "tif+fgb"]
 
     def __init__(self, models=None):
         super().__init__()
@@ -111,7 +113,7 @@ class BatchAlgorithm(QgsProcessingAlgorithm):
             f.write(queries or "")
         os.makedirs(out, exist_ok=True)
         args = ["batch", "--input", folder, "--queries", queries_file, "--out", out,
-                "--formats", self.parameterAsString(parameters, self.FORMATS, context),
+                "--formats", self.parameterAsString(parameters, self.FORMATS, context).replace("+", ","),
                 "--mode", self.parameterAsString(parameters, self.MODE, context),
                 "--threshold", repr(self.parameterAsDouble(parameters, self.THRESHOLD, context)),
                 "--min-area", repr(self.parameterAsDouble(parameters, self.MIN_AREA, context))]

@@ -307,6 +307,63 @@ class TestProcessingCli : public QObject
         QVERIFY(!QFile::exists(out.filePath("other.tif")));
     }
 
+    void trainAndEvalStream()
+    {
+        // A few LoRA steps of the golden tiny model on synthetic scenes, then SIGTERM during a
+        // long run (a checkpoint, exit 130), then an evaluation: each a checked stream.
+        const QString tiny = rsrefseg::test::qBinaryDir() + "/share/rsrefseg/models/golden-tiny";
+        QTemporaryDir d;
+        QVERIFY(runCli({"synth", "--out", d.filePath("train"), "--count", "2", "--seed", "5", "--size", "256"}).exitCode == 0);
+        const QStringList common{"train", "--init-bundle", tiny, "--lora-rank", "4", "--lora-alpha", "8",
+                                 "--batch-size", "1", "--log-every", "1", "--threads", "1", "--train-data",
+                                 d.filePath("train/train.jsonl"), "--train-images", d.filePath("train/images"),
+                                 "--progress", "jsonl"};
+        const Result r = runCli(common + QStringList{"--max-steps", "3", "--out", d.filePath("run")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const std::vector<nlohmann::json> lines = checkedStream(r, "result");
+        QVERIFY2(!lines.empty(), qPrintable(r.err));
+        std::vector<int64_t> steps;
+        for (const nlohmann::json &j : lines)
+            if (j["type"] == "progress" && j["stage"] == "train")
+                steps.push_back(j["done"].get<int64_t>());
+        QCOMPARE(steps, (std::vector<int64_t>{1, 2, 3}));
+        QCOMPARE(lines.back()["command"], "train");
+        QCOMPARE(lines.back()["steps"].get<int64_t>(), int64_t(3));
+
+        QProcess p;
+        p.start(rsrefseg::test::envQPath("RSREFSEG_CLI"),
+                common + QStringList{"--epochs", "1000", "--out", d.filePath("long")});
+        QVERIFY(p.waitForStarted());
+        QByteArray err;
+        while (!err.contains("\"stage\":\"train\"") && p.state() == QProcess::Running) {
+            p.waitForReadyRead(1000);
+            err += p.readAllStandardError();
+        }
+        QVERIFY2(p.state() == QProcess::Running, err.constData());
+        ::kill(static_cast<pid_t>(p.processId()), SIGTERM);
+        QVERIFY(p.waitForFinished(120000));
+        err += p.readAllStandardError();
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 130);
+        Result stopped;
+        stopped.err = QString::fromUtf8(err);
+        QVERIFY2(!checkedStream(stopped, "cancelled").empty(), err.constData());
+        QVERIFY(QFile::exists(d.filePath("long/last.safetensors")));
+
+        const Result e = runCli({"eval", "--model", tiny, "--data", d.filePath("train/train.jsonl"), "--images",
+                                 d.filePath("train/images"), "--threads", "1", "--batch", "1", "--progress", "jsonl"});
+        QVERIFY2(e.exitCode == 0, qPrintable(e.err));
+        const std::vector<nlohmann::json> evalLines = checkedStream(e, "result");
+        QVERIFY2(!evalLines.empty(), qPrintable(e.err));
+        bool progressed = false, warned = false;
+        for (const nlohmann::json &j : evalLines) {
+            progressed = progressed || (j["type"] == "progress" && j["stage"] == "eval" && j["done"] == j["total"]);
+            warned = warned || (j["type"] == "message" && j["level"] == "warning");
+        }
+        QVERIFY2(progressed && warned, qPrintable(e.err)); // the untrained model's warning
+        QCOMPARE(evalLines.back()["command"], "eval");
+    }
+
     void modelListJson()
     {
         const Result r = runCli({"model", "list", "--json", "--builtin"});
