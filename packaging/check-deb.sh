@@ -35,7 +35,9 @@ if [ -x /usr/bin/qgis_process.bin ]; then
     qgis() { env -u QGIS_PLUGINPATH HOME="$OUT/home" XDG_RUNTIME_DIR="$OUT/home/runtime" QT_QPA_PLATFORM=offscreen \
                  /usr/bin/qgis_process.bin "$@" 2>"$OUT/qgis.err"; }
     qgis plugins enable rsrefseg >/dev/null
-    qgis list | grep -q "rsrefseg:segment" || { echo "check-deb: QGIS does not list rsrefseg:segment"; cat "$OUT/qgis.err"; exit 1; }
+    # Into a file first: with pipefail, `qgis list | grep -q` fails when grep stops reading early.
+    qgis list >"$OUT/qgis-list.txt" || { echo "check-deb: qgis_process list failed"; cat "$OUT/qgis.err"; exit 1; }
+    grep -q "rsrefseg:segment" "$OUT/qgis-list.txt" || { echo "check-deb: QGIS does not list rsrefseg:segment"; cat "$OUT/qgis.err"; exit 1; }
     qgis run rsrefseg:segment --INPUT=/usr/share/rsrefseg/samples/sample.tif --PROMPT="the white storage tank" \
         --TILE=256 --OVERLAP=32 --OUTPUT_MASK="$OUT/qgis-mask.tif" --OUTPUT_VECTOR="$OUT/qgis.gpkg" >/dev/null ||
         { echo "check-deb: rsrefseg:segment failed in QGIS"; cat "$OUT/qgis.err"; exit 1; }
