@@ -18,13 +18,13 @@ from qgis.core import (
 )
 
 from . import settings
-from .models import ModelChoices
+from .models import ModelChoices, ModelChoicesMixin
 from .runner import CliRun
 from .segmentalgorithm import SegmentAlgorithm
 from .settings import tr
 
 
-class BatchAlgorithm(QgsProcessingAlgorithm):
+class BatchAlgorithm(ModelChoicesMixin, QgsProcessingAlgorithm):
     INPUT_FOLDER = "INPUT_FOLDER"
     QUERIES = "QUERIES"
     MODEL = "MODEL"
@@ -43,15 +43,6 @@ class BatchAlgorithm(QgsProcessingAlgorithm):
     # list of values.
     FORMAT_CHOICES = ["tif+gpkg", "tif+prob+gpkg", "tif", "gpkg", "tif+geojson", "tif+shp", "tif+fgb"]
 
-    def __init__(self, models=None):
-        super().__init__()
-        self._models = models
-
-    def models(self):
-        if self._models is None:
-            self._models = ModelChoices.load()
-        return self._models
-
     def createInstance(self):
         return BatchAlgorithm(self._models)
 
@@ -60,12 +51,6 @@ class BatchAlgorithm(QgsProcessingAlgorithm):
 
     def displayName(self):
         return tr("Segment a folder by text (batch)")
-
-    def group(self):
-        return ""
-
-    def groupId(self):
-        return ""
 
     def shortHelpString(self):
         return tr(

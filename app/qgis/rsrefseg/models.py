@@ -57,3 +57,23 @@ class ModelChoices:
         if self.problem:
             lines.append(settings.tr("(rsrefseg model list failed: {0})").format(self.problem))
         return "\n".join(lines)
+
+
+class ModelChoicesMixin:
+    """What both algorithms share: the model list, loaded once on first use and handed to the
+    instances Processing creates, and no group. Put before QgsProcessingAlgorithm in the bases."""
+
+    def __init__(self, models=None):
+        super().__init__()
+        self._models = models
+
+    def models(self):
+        if self._models is None:
+            self._models = ModelChoices.load()
+        return self._models
+
+    def group(self):
+        return ""
+
+    def groupId(self):
+        return ""

@@ -19,7 +19,7 @@ from qgis.core import (
 )
 
 from . import rasterinput, settings
-from .models import ModelChoices
+from .models import ModelChoices, ModelChoicesMixin
 from .runner import CliRun
 from .settings import tr
 
@@ -31,7 +31,7 @@ def queries_of(prompt):
     return lines or [prompt or ""]
 
 
-class SegmentAlgorithm(QgsProcessingAlgorithm):
+class SegmentAlgorithm(ModelChoicesMixin, QgsProcessingAlgorithm):
     INPUT = "INPUT"
     PROMPT = "PROMPT"
     MODEL = "MODEL"
@@ -49,15 +49,6 @@ class SegmentAlgorithm(QgsProcessingAlgorithm):
 
     MODES = ["tiled", "view"]
 
-    def __init__(self, models=None):
-        super().__init__()
-        self._models = models
-
-    def models(self):
-        if self._models is None:
-            self._models = ModelChoices.load()
-        return self._models
-
     def createInstance(self):
         return SegmentAlgorithm(self._models)
 
@@ -66,12 +57,6 @@ class SegmentAlgorithm(QgsProcessingAlgorithm):
 
     def displayName(self):
         return tr("Segment by text")
-
-    def group(self):
-        return ""
-
-    def groupId(self):
-        return ""
 
     def tags(self):
         return tr("segmentation,text,prompt,referring,SAM,SigLIP,mask,polygons").split(",")
