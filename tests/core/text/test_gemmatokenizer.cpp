@@ -6,6 +6,8 @@
 #include "text/gemmatokenizer.h"
 #include "text/gemmatokenizersettings.h"
 
+#include "tokenizercases.h"
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -17,6 +19,9 @@
 using rsrefseg::Error;
 using rsrefseg::GemmaTokenizer;
 using rsrefseg::GemmaTokenizerSettings;
+
+using tokenizercases::toIds;
+using tokenizercases::toStrings;
 
 namespace {
 
@@ -31,22 +36,6 @@ QJsonObject cases()
     if (!f.open(QIODevice::ReadOnly))
         qFatal("cannot read tokenizer_cases.json");
     return QJsonDocument::fromJson(f.readAll()).object();
-}
-
-std::vector<int64_t> toIds(const QJsonValue &value)
-{
-    std::vector<int64_t> ids;
-    for (const auto &v : value.toArray())
-        ids.push_back(v.toInteger());
-    return ids;
-}
-
-std::vector<std::string> toStrings(const QJsonValue &value)
-{
-    std::vector<std::string> out;
-    for (const auto &v : value.toArray())
-        out.push_back(v.toString().toStdString());
-    return out;
 }
 
 // "add_bos_token=true,add_eos_token=false" -> the options it names.

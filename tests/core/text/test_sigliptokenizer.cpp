@@ -3,6 +3,8 @@
 #include "common/error.h"
 #include "text/sigliptokenizer.h"
 
+#include "tokenizercases.h"
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -19,26 +21,13 @@
 using rsrefseg::Error;
 using rsrefseg::SiglipTokenizer;
 
+using tokenizercases::toIds;
+using tokenizercases::toStrings;
+
 namespace {
 
 const std::string kModel = rsrefseg::test::testDataDir() + "/golden/siglip_tiny/spiece.model";
 const QString kCases = rsrefseg::test::qTestDataDir() + "/golden/siglip_tiny/tokenizer_cases.json";
-
-std::vector<int64_t> toIds(const QJsonValue &value)
-{
-    std::vector<int64_t> ids;
-    for (const auto &v : value.toArray())
-        ids.push_back(v.toInteger());
-    return ids;
-}
-
-std::vector<std::string> toStrings(const QJsonValue &value)
-{
-    std::vector<std::string> out;
-    for (const auto &v : value.toArray())
-        out.push_back(v.toString().toStdString());
-    return out;
-}
 
 QByteArray hexToBytes(const QString &hex)
 {
