@@ -59,7 +59,7 @@ QImage render(const MapViewport &v, const RasterRenderItem &item, QThreadPool *p
     auto *job = new CanvasRenderJob(v, {item});
     QSignalSpy done(job, &CanvasRenderJob::finished);
     job->start(pool);
-    if (!done.wait(30000))
+    if (!uitest::waitForSignals(done, 1, 30000)) // finished() comes from a pool thread
         return QImage();
     const QImage img = job->image();
     if (keep)
@@ -140,7 +140,7 @@ class TestCanvasRenderJob : public QObject
         QVERIFY(!job->isFinished());
         QCOMPARE(done.size(), 0);
         hold.release();
-        QVERIFY(done.wait(30000));
+        QVERIFY(uitest::waitForSignals(done, 1, 30000));
         QVERIFY(job->isCancelled());
         // The job stopped: not one block was read or drawn.
         QCOMPARE(job->pixelsRead().front(), 0LL);

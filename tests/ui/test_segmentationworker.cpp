@@ -82,7 +82,7 @@ class TestSegmentationWorker : public QObject
         QSignalSpy rows(&worker, &SegmentationWorker::rowsFinished);
         QSignalSpy finished(&worker, &SegmentationWorker::jobFinished);
         const int id = worker.submit(queryJob(mRaster, QStringLiteral("the red square"), 256));
-        QVERIFY(finished.wait(20000));
+        QVERIFY(uitest::waitForSignals(finished, 1, 20000));
         QCOMPARE(finished.first().at(0).toInt(), id);
         const auto outcome = finished.first().at(1).value<JobOutcome>();
         QCOMPARE(int(outcome.status), int(JobOutcome::Status::Done));
@@ -160,7 +160,7 @@ class TestSegmentationWorker : public QObject
         const int64_t decodesBefore = model->decodeCalls();
         worker.cancel(id);
         model->open();
-        QVERIFY(finished.wait(30000));
+        QVERIFY(uitest::waitForSignals(finished, 1, 30000));
         QCOMPARE(int(finished.first().at(1).value<JobOutcome>().status), int(JobOutcome::Status::Cancelled));
         QCOMPARE(model->decodeCalls(), decodesBefore + 1); // only the held decode ran to its end
         QVERIFY(tiles.size() <= 1);
@@ -178,7 +178,7 @@ class TestSegmentationWorker : public QObject
         QSignalSpy loadFailed(&failing, &SegmentationWorker::modelLoadFailed);
         QSignalSpy finished(&failing, &SegmentationWorker::jobFinished);
         failing.submit(queryJob(mRaster, QStringLiteral("red"), 256));
-        QVERIFY(finished.wait(10000));
+        QVERIFY(uitest::waitForSignals(finished, 1, 10000));
         const auto o = finished.first().at(1).value<JobOutcome>();
         QCOMPARE(int(o.status), int(JobOutcome::Status::Failed));
         QVERIFY(o.error.contains(QStringLiteral("/nonexistent/bundle")));

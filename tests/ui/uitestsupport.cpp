@@ -155,4 +155,9 @@ bool waitFor(const std::function<bool()> &done, int timeoutMs)
     return QTest::qWaitFor(done, timeoutMs);
 }
 
+bool waitForSignals(const QSignalSpy &spy, int count, int timeoutMs)
+{
+    return QTest::qWaitFor([&spy, count] { return spy.size() >= count; }, timeoutMs);
+}
+
 } // namespace uitest

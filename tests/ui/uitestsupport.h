@@ -7,6 +7,7 @@
 
 #include <QMutex>
 #include <QSet>
+#include <QSignalSpy>
 #include <QString>
 #include <QStringList>
 #include <QWaitCondition>
@@ -70,5 +71,10 @@ QStringList allEntries(const QString &dir);
 
 // Runs the event loop until `done()` or the timeout; returns done().
 bool waitFor(const std::function<bool()> &done, int timeoutMs);
+
+// Waits until `spy` has recorded at least `count` signals. For signals emitted on another
+// thread, QSignalSpy::wait() alone can miss one: the spy records it directly on the emitting
+// thread, and a signal that arrives before wait() starts never ends the wait.
+bool waitForSignals(const QSignalSpy &spy, int count, int timeoutMs);
 
 } // namespace uitest
