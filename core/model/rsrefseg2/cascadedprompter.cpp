@@ -14,7 +14,10 @@ namespace rsrefseg {
 
 namespace {
 
-std::string shapeOf(const torch::Tensor &t) { return t.defined() ? c10::str(t.sizes()) : std::string("none"); }
+std::string shapeOf(const torch::Tensor &t)
+{
+    return t.defined() ? c10::str(t.sizes()) : std::string("none");
+}
 
 bool reducedPrecision(const torch::Tensor &t)
 {
@@ -89,16 +92,17 @@ CascadedPrompterImpl::CascadedPrompterImpl(const CascadedPrompterConfig &config,
         mStep2.emplace_back(config, config.query2Order);
         promptQueries2ImgAttnLayers->push_back(mStep2.back());
     }
-    promptPeEmbedding = register_parameter("prompt_pe_embedding", torch::randn({config.numPrompts, config.promptFeatDim}));
+    promptPeEmbedding =
+        register_parameter("prompt_pe_embedding", torch::randn({config.numPrompts, config.promptFeatDim}));
     promptEmbedding = register_parameter("prompt_embedding", torch::randn({config.numPrompts, config.promptFeatDim}));
-    sparsePromptMlp = register_module("sparse_prompt_mlp",
-                                      PrompterMlp(config.promptFeatDim, config.mlpDim, config.promptFeatDim));
+    sparsePromptMlp =
+        register_module("sparse_prompt_mlp", PrompterMlp(config.promptFeatDim, config.mlpDim, config.promptFeatDim));
     using torch::nn::Conv2dOptions;
     mConv0 = torch::nn::Conv2d(Conv2dOptions(c, c / 2, 3).padding(1).bias(true));
     mNorm1 = torch::nn::BatchNorm2d(torch::nn::BatchNorm2dOptions(c / 2).eps(config.bnEps));
     mConv3 = torch::nn::Conv2d(Conv2dOptions(c / 2, c, 3).padding(1).bias(true));
-    densePromptConv = register_module("dense_prompt_conv",
-                                      torch::nn::Sequential(mConv0, mNorm1, torch::nn::GELU(), mConv3));
+    densePromptConv =
+        register_module("dense_prompt_conv", torch::nn::Sequential(mConv0, mNorm1, torch::nn::GELU(), mConv3));
 }
 
 void CascadedPrompterImpl::checkInputs(const torch::Tensor &imageTokens, const torch::Tensor &textTokens,
@@ -166,8 +170,8 @@ torch::Tensor CascadedPrompterImpl::denseConv(const torch::Tensor &map, std::map
     if (reducedPrecision(x) && !is_training()) {
         // Eval BatchNorm in float32: LibTorch 1.13's CPU batch norm is not reliable in bf16.
         const auto f = [](const torch::Tensor &t) { return t.to(torch::kFloat32); };
-        x = torch::batch_norm(f(x), f(mNorm1->weight), f(mNorm1->bias), f(mNorm1->running_mean),
-                              f(mNorm1->running_var), false, 0.0, mConfig.bnEps, false)
+        x = torch::batch_norm(f(x), f(mNorm1->weight), f(mNorm1->bias), f(mNorm1->running_mean), f(mNorm1->running_var),
+                              false, 0.0, mConfig.bnEps, false)
                 .to(x.scalar_type());
     } else {
         x = mNorm1->forward(x);
@@ -184,10 +188,9 @@ torch::Tensor CascadedPrompterImpl::cosineUpsampled(const torch::Tensor &map, co
                                                     int64_t size, std::map<std::string, torch::Tensor> *trace) const
 {
     namespace F = torch::nn::functional;
-    const torch::Tensor up = F::interpolate(map, F::InterpolateFuncOptions()
-                                                     .size(std::vector<int64_t>{size, size})
-                                                     .mode(torch::kBilinear)
-                                                     .align_corners(true));
+    const torch::Tensor up = F::interpolate(
+        map,
+        F::InterpolateFuncOptions().size(std::vector<int64_t>{size, size}).mode(torch::kBilinear).align_corners(true));
     if (trace)
         (*trace)["prompter.dense_upsampled"] = up;
     const torch::Tensor unitMap = up / up.norm(2, 1, true); // no eps, as upstream
@@ -206,11 +209,11 @@ torch::Tensor CascadedPrompterImpl::cosineFactored(const torch::Tensor &map, con
     const auto cut = [&](int64_t y, int64_t x, int64_t h, int64_t w) { return f.narrow(2, y, h).narrow(3, x, w); };
     const int64_t n = s + 1;
     const torch::Tensor dot = torch::einsum("bchw,bc->bhw", {f, unitText}); // [B, n, n]
-    const torch::Tensor sq = inner(f, f);                                          // [B, n, n]
-    const torch::Tensor right = inner(cut(0, 0, n, s), cut(0, 1, n, s));           // (y,x).(y,x+1)   [B, n, s]
-    const torch::Tensor down = inner(cut(0, 0, s, n), cut(1, 0, s, n));            // (y,x).(y+1,x)   [B, s, n]
-    const torch::Tensor diag = inner(cut(0, 0, s, s), cut(1, 1, s, s));            // (y,x).(y+1,x+1) [B, s, s]
-    const torch::Tensor anti = inner(cut(0, 1, s, s), cut(1, 0, s, s));            // (y,x+1).(y+1,x) [B, s, s]
+    const torch::Tensor sq = inner(f, f);                                   // [B, n, n]
+    const torch::Tensor right = inner(cut(0, 0, n, s), cut(0, 1, n, s));    // (y,x).(y,x+1)   [B, n, s]
+    const torch::Tensor down = inner(cut(0, 0, s, n), cut(1, 0, s, n));     // (y,x).(y+1,x)   [B, s, n]
+    const torch::Tensor diag = inner(cut(0, 0, s, s), cut(1, 1, s, s));     // (y,x).(y+1,x+1) [B, s, s]
+    const torch::Tensor anti = inner(cut(0, 1, s, s), cut(1, 0, s, s));     // (y,x+1).(y+1,x) [B, s, s]
 
     const LinearTaps taps = alignCornersTaps(s, size);
     const torch::Tensor y0 = taps.index, y1 = taps.index + 1;
@@ -223,8 +226,8 @@ torch::Tensor CascadedPrompterImpl::cosineFactored(const torch::Tensor &map, con
 
     const torch::Tensor interpDot =
         a00 * at(dot, y0, x0) + a01 * at(dot, y0, x1) + a10 * at(dot, y1, x0) + a11 * at(dot, y1, x1);
-    const torch::Tensor squares = a00 * a00 * at(sq, y0, x0) + a01 * a01 * at(sq, y0, x1) +
-                                  a10 * a10 * at(sq, y1, x0) + a11 * a11 * at(sq, y1, x1);
+    const torch::Tensor squares = a00 * a00 * at(sq, y0, x0) + a01 * a01 * at(sq, y0, x1) + a10 * a10 * at(sq, y1, x0) +
+                                  a11 * a11 * at(sq, y1, x1);
     const torch::Tensor cross = a00 * a01 * at(right, y0, x0) + a10 * a11 * at(right, y1, x0) +
                                 a00 * a10 * at(down, y0, x0) + a01 * a11 * at(down, y0, x1) +
                                 a00 * a11 * at(diag, y0, x0) + a01 * a10 * at(anti, y0, x0);

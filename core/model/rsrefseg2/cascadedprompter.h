@@ -57,8 +57,7 @@ struct PrompterOutput
     torch::Tensor refinedImage; // [B, C, s, s]
 };
 
-enum class DensePromptPath
-{
+enum class DensePromptPath {
     Factored,  // cosine from neighbour inner products on the s x s grid (default)
     Upsampled, // upsample all channels to M x M, then normalise (upstream, literally)
 };
@@ -91,9 +90,8 @@ class CascadedPrompterImpl : public torch::nn::Module
     torch::nn::Sequential densePromptConv{nullptr};
 
   private:
-    void checkInputs(const torch::Tensor &imageTokens, const torch::Tensor &textTokens,
-                     const torch::Tensor &textPooled, const torch::Tensor &logitScale,
-                     const torch::Tensor &logitBias, int64_t maskInputSize) const;
+    void checkInputs(const torch::Tensor &imageTokens, const torch::Tensor &textTokens, const torch::Tensor &textPooled,
+                     const torch::Tensor &logitScale, const torch::Tensor &logitBias, int64_t maskInputSize) const;
     torch::Tensor imagePositionalEmbedding(int64_t grid) const; // [1, grid*grid, imgDim]
     torch::Tensor denseConv(const torch::Tensor &map, std::map<std::string, torch::Tensor> *trace);
     // Cosine of the upsampled map with p, float32 [B, 1, M, M].

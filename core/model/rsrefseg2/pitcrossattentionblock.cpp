@@ -36,9 +36,15 @@ const std::array<Rule, 11> kRules = {{
     {"mlp_text", Kind::Mlp, kText, kText},
 }};
 
-bool contains(const std::string &s, const char *part) { return s.find(part) != std::string::npos; }
+bool contains(const std::string &s, const char *part)
+{
+    return s.find(part) != std::string::npos;
+}
 
-torch::Tensor withPe(const torch::Tensor &x, const torch::Tensor &pe) { return pe.defined() ? x + pe : x; }
+torch::Tensor withPe(const torch::Tensor &x, const torch::Tensor &pe)
+{
+    return pe.defined() ? x + pe : x;
+}
 
 } // namespace
 
@@ -72,7 +78,8 @@ PITCrossAttentionBlockImpl::PITCrossAttentionBlockImpl(const CascadedPrompterCon
                                                                    config.internalDim, config.numHeads));
             break;
         case Kind::Norm:
-            op.norm = register_module(name, torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim}).eps(config.layerNormEps)));
+            op.norm = register_module(
+                name, torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim}).eps(config.layerNormEps)));
             break;
         case Kind::Mlp:
             op.mlp = register_module(name, PrompterMlp(dim, config.mlpDim, dim));

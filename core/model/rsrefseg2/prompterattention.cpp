@@ -18,8 +18,8 @@ PrompterAttentionImpl::PrompterAttentionImpl(int64_t queryDim, int64_t kvDim, in
     , mNumHeads(numHeads)
 {
     if (queryDim <= 0 || kvDim <= 0 || numHeads <= 0 || internalDim <= 0 || internalDim % numHeads != 0)
-        throw Error("prompter attention: internal dim " + std::to_string(internalDim) + " must be a positive multiple of " +
-                    std::to_string(numHeads) + " heads");
+        throw Error("prompter attention: internal dim " + std::to_string(internalDim) +
+                    " must be a positive multiple of " + std::to_string(numHeads) + " heads");
     // Upstream attribute order.
     qProj = register_module("q_proj", torch::nn::Linear(queryDim, internalDim));
     kProj = register_module("k_proj", torch::nn::Linear(kvDim, internalDim));
@@ -53,7 +53,8 @@ torch::Tensor PrompterAttentionImpl::forward(const torch::Tensor &q, const torch
     // SDPA scales q k^T; scaling q first is the same product (exact for head_dim 64).
     const double scale = 1.0 / std::sqrt(static_cast<double>(d));
     // The text and prompt streams are a few rows: fewRowsLinear takes the faster bf16 product.
-    const torch::Tensor qh = fewRowsLinear(q, qProj->weight, qProj->bias).mul_(scale).view({bq, nq, h, d}).transpose(1, 2);
+    const torch::Tensor qh =
+        fewRowsLinear(q, qProj->weight, qProj->bias).mul_(scale).view({bq, nq, h, d}).transpose(1, 2);
     const torch::Tensor kh = fewRowsLinear(k, kProj->weight, kProj->bias).view({bk, nk, h, d}).transpose(1, 2);
     const torch::Tensor vh = fewRowsLinear(v, vProj->weight, vProj->bias).view({bk, nk, h, d}).transpose(1, 2);
     // batchedMatmul needs equal batches; a broadcast batch goes to torch::matmul.

@@ -33,9 +33,15 @@ const std::array<Route, 10> kRoutes = {{
     {"norm_query2", kQ2, kQ2},
 }};
 
-bool contains(const std::string &s, const char *part) { return s.find(part) != std::string::npos; }
+bool contains(const std::string &s, const char *part)
+{
+    return s.find(part) != std::string::npos;
+}
 
-torch::Tensor withPe(const torch::Tensor &x, const torch::Tensor &pe) { return pe.defined() ? x + pe : x; }
+torch::Tensor withPe(const torch::Tensor &x, const torch::Tensor &pe)
+{
+    return pe.defined() ? x + pe : x;
+}
 
 } // namespace
 
@@ -71,7 +77,8 @@ TwoQueryTextBlockImpl::TwoQueryTextBlockImpl(const CascadedPrompterConfig &confi
         } else if (contains(name, "mlp_query") && !contains(name, "attn")) {
             op.mlp = register_module(name, PrompterMlp(dim, config.mlpDim, dim));
         } else if (contains(name, "norm_query") && !contains(name, "attn")) {
-            op.norm = register_module(name, torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim}).eps(config.layerNormEps)));
+            op.norm = register_module(
+                name, torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim}).eps(config.layerNormEps)));
         } else {
             throw unknown();
         }
@@ -79,11 +86,9 @@ TwoQueryTextBlockImpl::TwoQueryTextBlockImpl(const CascadedPrompterConfig &confi
     }
 }
 
-std::pair<torch::Tensor, torch::Tensor> TwoQueryTextBlockImpl::forward(const torch::Tensor &queries1,
-                                                                       const torch::Tensor &queries2,
-                                                                       const torch::Tensor &text,
-                                                                       const torch::Tensor &pe1,
-                                                                       const torch::Tensor &pe2)
+std::pair<torch::Tensor, torch::Tensor>
+TwoQueryTextBlockImpl::forward(const torch::Tensor &queries1, const torch::Tensor &queries2, const torch::Tensor &text,
+                               const torch::Tensor &pe1, const torch::Tensor &pe2)
 {
     if (!queries1.defined() || !queries2.defined() || !text.defined())
         throw Error("prompter two-query block: queries and text must be given");

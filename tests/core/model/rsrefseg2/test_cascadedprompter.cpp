@@ -124,8 +124,8 @@ class TestCascadedPrompter : public QObject
         for (const DensePromptPath path : {DensePromptPath::Factored, DensePromptPath::Upsampled}) {
             prompter->setDensePromptPath(path);
             std::map<std::string, torch::Tensor> trace;
-            const PrompterOutput out = run(prompter, f.io.at("siglip.V"), f.io.at("siglip.T"), f.io.at("siglip.p"), &trace,
-                                           f.config.maskInputSize());
+            const PrompterOutput out = run(prompter, f.io.at("siglip.V"), f.io.at("siglip.T"), f.io.at("siglip.p"),
+                                           &trace, f.config.maskInputSize());
             std::set<std::string> expected = goldenPrompterNames();
             if (path == DensePromptPath::Factored)
                 expected.erase("prompter.dense_upsampled"); // never materialised
@@ -135,7 +135,8 @@ class TestCascadedPrompter : public QObject
             QVERIFY(traced == expected);
             for (const std::string &name : expected) {
                 const Comparison cmp = compare(trace.at(name), f.io.at(name), kAtol, kRtol);
-                qInfo().noquote() << (path == DensePromptPath::Factored ? "factored " : "upsampled ") + cmp.describe(name);
+                qInfo().noquote() << (path == DensePromptPath::Factored ? "factored " : "upsampled ") +
+                                         cmp.describe(name);
                 QVERIFY2(cmp.close(), qPrintable(cmp.describe(name)));
             }
             QVERIFY(out.sparse.is_same(trace.at("prompter.S")));
@@ -176,8 +177,10 @@ class TestCascadedPrompter : public QObject
                 run(prompter, v, t, p, &a, m);
                 prompter->setDensePromptPath(DensePromptPath::Upsampled);
                 run(prompter, v, t, p, &b, m);
-                const Comparison cmp = compare(a.at("prompter.dense_cosine"), b.at("prompter.dense_cosine"), kFactoredMaxAbs, 0.0);
-                QVERIFY2(cmp.close(), qPrintable(cmp.describe("dense_cosine M=" + std::to_string(m) + " s=" + std::to_string(grid))));
+                const Comparison cmp =
+                    compare(a.at("prompter.dense_cosine"), b.at("prompter.dense_cosine"), kFactoredMaxAbs, 0.0);
+                QVERIFY2(cmp.close(), qPrintable(cmp.describe("dense_cosine M=" + std::to_string(m) +
+                                                              " s=" + std::to_string(grid))));
                 worst = std::max(worst, cmp.maxAbs);
             }
         }
@@ -219,7 +222,8 @@ class TestCascadedPrompter : public QObject
         const auto bf = [](const torch::Tensor &x) { return x.to(torch::kBFloat16); };
         for (const DensePromptPath path : {DensePromptPath::Factored, DensePromptPath::Upsampled}) {
             prompter->setDensePromptPath(path);
-            const PrompterOutput out = run(prompter, bf(f.io.at("siglip.V")), bf(f.io.at("siglip.T")), bf(f.io.at("siglip.p")));
+            const PrompterOutput out =
+                run(prompter, bf(f.io.at("siglip.V")), bf(f.io.at("siglip.T")), bf(f.io.at("siglip.p")));
             QCOMPARE(out.dense.scalar_type(), torch::kBFloat16);
             QCOMPARE(out.sparse.scalar_type(), torch::kBFloat16);
             const Comparison d = compare(out.dense, f.io.at("prompter.D"), kBf16DMaxAbs, 0.0);
@@ -338,17 +342,23 @@ class TestCascadedPrompter : public QObject
             const torch::Tensor v = torch::randn({1, 1024, 1152}).to(dtype);
             const torch::Tensor t = torch::randn({1, 16, 1152}).to(dtype);
             const torch::Tensor p = torch::randn({1, 1152}).to(dtype);
+            std::vector<torch::Tensor> dense;
             for (const DensePromptPath path : {DensePromptPath::Factored, DensePromptPath::Upsampled}) {
                 prompter->setDensePromptPath(path);
                 double best = 1e9;
                 for (int i = 0; i < 3; ++i) {
                     const auto start = std::chrono::steady_clock::now();
-                    prompter->forward(v, t, p, torch::ones({1}).to(dtype), torch::zeros({1}).to(dtype), 256);
-                    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+                    dense.push_back(
+                        prompter->forward(v, t, p, torch::ones({1}).to(dtype), torch::zeros({1}).to(dtype), 256).dense);
+                    best =
+                        std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
                 }
                 qInfo() << c10::toString(dtype) << (path == DensePromptPath::Factored ? "factored" : "upsampled")
                         << "ms:" << best * 1e3;
             }
+            qInfo()
+                << "factored vs upsampled D, max abs diff"
+                << (dense.front().to(torch::kFloat32) - dense.back().to(torch::kFloat32)).abs().max().item<double>();
         }
     }
 };
