@@ -168,7 +168,8 @@ torch::Tensor CascadedPrompterImpl::denseConv(const torch::Tensor &map, std::map
     torch::Tensor x = mConv0->forward(map);
     record("0", x);
     if (reducedPrecision(x) && !is_training()) {
-        // Eval BatchNorm in float32: LibTorch 1.13's CPU batch norm is not reliable in bf16.
+        // Eval BatchNorm in float32 (576 x 32 x 32 values: cheap), rounded once, like layerNorm():
+        // LibTorch's reduced-precision CPU norm kernels are slow or missing across versions.
         const auto f = [](const torch::Tensor &t) { return t.to(torch::kFloat32); };
         x = torch::batch_norm(f(x), f(mNorm1->weight), f(mNorm1->bias), f(mNorm1->running_mean), f(mNorm1->running_var),
                               false, 0.0, mConfig.bnEps, false)
