@@ -1,6 +1,7 @@
 #include "model/rsrefseg/modelbundle.h"
 
 #include "common/error.h"
+#include "model/rsrefseg/bundlefiles.h"
 #include "model/rsrefseg/filefingerprint.h"
 #include "model/weights/safetensorsfile.h"
 #include "model/weights/safetensorswriter.h"
@@ -10,19 +11,12 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-#include <unistd.h>
 
 namespace rsrefseg {
 
 namespace fs = std::filesystem;
 
 namespace {
-constexpr size_t kMaxManifestBytes = 4 << 20;
-// Copying and printing a JSON value recurses once per level: without a bound, a 40 kB
-// manifest of nested arrays overflowed the stack (found while fuzzing ModelBundle::open).
-constexpr int kMaxManifestDepth = 64;
-
 template <typename T> T get(const nlohmann::json &j, const char *key, const std::string &source)
 {
     if (!j.contains(key))
@@ -121,31 +115,10 @@ torch::Device ModelBundle::parseDevice(const std::string &name)
 
 ModelBundle ModelBundle::open(const std::string &dir)
 {
-    std::error_code ec;
-    if (!fs::is_directory(dir, ec))
-        throw Error("model bundle '" + dir + "' is not a folder");
-    const std::string manifestPath = (fs::path(dir) / "manifest.json").string();
-    if (!fs::is_regular_file(manifestPath, ec))
-        throw Error("model bundle '" + dir + "' has no manifest.json");
-    if (fs::file_size(manifestPath, ec) > kMaxManifestBytes)
-        throw Error(manifestPath + ": the manifest is larger than 4 MiB");
-    std::ifstream in(manifestPath);
-    nlohmann::json json;
-    try {
-        // The parser itself does not recurse; the callback refuses deep nesting before any
-        // deep value exists.
-        json = nlohmann::json::parse(in, [&](int depth, nlohmann::json::parse_event_t, nlohmann::json &) {
-            if (depth > kMaxManifestDepth)
-                throw Error(manifestPath + ": JSON nested deeper than " + std::to_string(kMaxManifestDepth) +
-                            " levels");
-            return true;
-        });
-    } catch (const nlohmann::json::exception &e) {
-        throw Error(manifestPath + ": invalid JSON (" + e.what() + ")");
-    }
+    const nlohmann::json json = BundleFiles::readManifest(dir);
     ModelBundle bundle;
     bundle.mDir = dir;
-    bundle.mManifest = BundleManifest::fromJson(json, manifestPath);
+    bundle.mManifest = BundleManifest::fromJson(json, (fs::path(dir) / "manifest.json").string());
     bundle.resolve(bundle.mManifest.weightsFile, "weights.file");
     bundle.resolve(bundle.mManifest.tokenizerFile, "tokenizer");
     return bundle;
@@ -153,22 +126,7 @@ ModelBundle ModelBundle::open(const std::string &dir)
 
 std::string ModelBundle::resolve(const std::string &fileName, const char *field) const
 {
-    const std::string source = (fs::path(mDir) / "manifest.json").string();
-    const fs::path rel(fileName);
-    if (fileName.empty() || rel.is_absolute() || rel.has_root_path())
-        throw Error(source + ": '" + field + "' must be a file name inside the bundle, got '" + fileName + "'");
-    for (const auto &part : rel)
-        if (part == "..")
-            throw Error(source + ": '" + field + "' points outside the bundle folder ('" + fileName + "')");
-    std::error_code ec;
-    const fs::path base = fs::canonical(mDir, ec);
-    const fs::path full = fs::weakly_canonical(fs::path(mDir) / rel, ec);
-    const std::string b = base.string() + "/";
-    if (ec || full.string().compare(0, b.size(), b) != 0)
-        throw Error(source + ": '" + field + "' points outside the bundle folder ('" + fileName + "')");
-    if (!fs::is_regular_file(full, ec))
-        throw Error(source + ": '" + field + "' names '" + fileName + "', which is missing from the bundle");
-    return full.string();
+    return BundleFiles::resolve(mDir, fileName, field);
 }
 
 std::string ModelBundle::tokenizerPath() const
@@ -210,78 +168,25 @@ void ModelBundle::write(const std::string &dir, RSRefSegModelImpl &model, Bundle
                         const std::string &tokenizerSource, bool overwrite)
 {
     std::error_code ec;
-    const fs::path target(dir);
-    if (fs::exists(target, ec) && !overwrite)
-        throw Error("'" + dir + "' already exists (use --overwrite to replace it)");
-    const fs::path parent = target.parent_path().empty() ? fs::path(".") : target.parent_path();
-    if (!fs::is_directory(parent, ec))
-        throw Error("cannot write bundle '" + dir + "': folder '" + parent.string() + "' does not exist");
     if (!fs::is_regular_file(tokenizerSource, ec))
         throw Error("cannot write bundle '" + dir + "': tokenizer model '" + tokenizerSource + "' not found");
     const torch::ScalarType storeType = parseDtype(manifest.weightsDtype);
-
-    const fs::path temp = parent / ("." + target.filename().string() + ".tmp-" + std::to_string(::getpid()));
-    fs::remove_all(temp, ec);
-    if (!fs::create_directory(temp, ec))
-        throw Error("cannot create '" + temp.string() + "': " + ec.message());
-    struct Cleanup
-    {
-        fs::path path;
-        bool keep = false;
-        ~Cleanup()
+    BundleFiles::writeAtomically(dir, overwrite, [&](const std::string &temp) {
+        const fs::path weightsPath = fs::path(temp) / manifest.weightsFile;
         {
-            std::error_code e;
-            if (!keep)
-                fs::remove_all(path, e);
+            int64_t parameters = 0;
+            const auto tensors = BundleFiles::tensorsOf(model, storeType, parameters);
+            SafetensorsWriter::write(weightsPath.string(), tensors, {{"format", "pt"}, {"producer", "rsrefseg"}});
+            manifest.parameterCount = parameters;
         }
-    } cleanup{temp};
-
-    std::map<std::string, torch::Tensor> tensors;
-    int64_t parameters = 0;
-    {
-        torch::NoGradGuard noGrad;
-        for (const auto &p : model.named_parameters(true)) {
-            tensors[p.key()] = p.value().detach().to(torch::kCPU, storeType).contiguous();
-            parameters += p.value().numel();
-        }
-        for (const auto &b : model.named_buffers(true)) {
-            const torch::Tensor v = b.value().detach().to(torch::kCPU);
-            tensors[b.key()] = v.is_floating_point() ? v.to(storeType).contiguous() : v.contiguous();
-        }
-    }
-    const fs::path weightsPath = temp / manifest.weightsFile;
-    SafetensorsWriter::write(weightsPath.string(), tensors, {{"format", "pt"}, {"producer", "rsrefseg"}});
-    tensors.clear();
-    fs::copy_file(tokenizerSource, temp / manifest.tokenizerFile, fs::copy_options::overwrite_existing, ec);
-    if (ec)
-        throw Error("cannot copy tokenizer '" + tokenizerSource + "': " + ec.message());
-
-    manifest.modelId = FileFingerprint::ofFile(weightsPath.string());
-    manifest.parameterCount = parameters;
-    {
-        std::ofstream out(temp / "manifest.json");
-        out << manifest.toJson().dump(2) << "\n";
-        out.flush();
-        if (!out)
-            throw Error("cannot write '" + (temp / "manifest.json").string() + "' (disk full?)");
-    }
-    // Swap into place: the old bundle (if replacing) is removed only after the new one is there.
-    const fs::path old = parent / ("." + target.filename().string() + ".old-" + std::to_string(::getpid()));
-    const bool replacing = fs::exists(target, ec);
-    if (replacing) {
-        fs::rename(target, old, ec);
-        if (ec)
-            throw Error("cannot replace '" + dir + "': " + ec.message());
-    }
-    fs::rename(temp, target, ec);
-    if (ec) {
-        if (replacing)
-            fs::rename(old, target, ec);
-        throw Error("cannot write bundle '" + dir + "': " + ec.message());
-    }
-    cleanup.keep = true;
-    if (replacing)
-        fs::remove_all(old, ec);
+        std::error_code copyError;
+        fs::copy_file(tokenizerSource, fs::path(temp) / manifest.tokenizerFile, fs::copy_options::overwrite_existing,
+                      copyError);
+        if (copyError)
+            throw Error("cannot copy tokenizer '" + tokenizerSource + "': " + copyError.message());
+        manifest.modelId = FileFingerprint::ofFile(weightsPath.string());
+        BundleFiles::writeJson((fs::path(temp) / "manifest.json").string(), manifest.toJson());
+    });
 }
 
 } // namespace rsrefseg
