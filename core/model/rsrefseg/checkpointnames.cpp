@@ -79,6 +79,9 @@ TensorMap CheckpointNames::fromRSRefSegCheckpoint(const TensorMap &tensors, cons
         bool ok = false;
         for (const std::string &k : known)
             ok = ok || startsWith(name, k);
+        if (!ok && (startsWith(name, "prompter.") || startsWith(name, "decode_head.")))
+            throw Error(source + ": tensor '" + original +
+                        "' belongs to an RSRefSeg 2 checkpoint (import it with --architecture rsrefseg2)");
         if (!ok)
             throw Error(source + ": unexpected tensor '" + original + "' (not part of an RSRefSeg checkpoint)");
         if (out.count(name))

@@ -378,7 +378,7 @@ std::map<std::string, torch::Tensor> PthReader::stateDict() const
     if (dict->kind != Kind::Dict) {
         throw Error(mPath + ": the checkpoint is not a dict, so it holds no state dict");
     }
-    for (const char *wrapper : {"state_dict", "module"}) {
+    for (const char *wrapper : {"state_dict", "module", "model"}) {
         const PickleReader::Object *inner = pickle.dictValue(*dict, wrapper);
         if (inner && inner->kind == Kind::Dict) {
             dict = inner;

@@ -10,7 +10,7 @@
 // The archive holds "<top>/data.pkl" and "<top>/data/<key>" storages; <top> differs between
 // torch versions (file stem, "archive") and is found from the archive, not assumed. The pickle
 // goes through PickleReader's allow-list. stateDict() accepts a bare (Ordered)dict of tensors or
-// one wrapped under "state_dict" or "module" (mmengine / DeepSpeed conversions); entries that
+// one wrapped under "state_dict", "module" or "model" (mmengine / DeepSpeed / SAM 2.1 .pt); entries that
 // are not tensors ("meta", nested dicts, numbers) are ignored. Every offset/size/stride is
 // checked against its storage before a tensor is made. Errors name the file (and tensor).
 #pragma once
