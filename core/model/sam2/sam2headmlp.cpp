@@ -23,7 +23,9 @@ torch::Tensor Sam2HeadMlpImpl::forward(const torch::Tensor &x)
 {
     torch::Tensor h = x;
     for (size_t i = 0; i < mLayers.size(); ++i) {
-        h = fewRowsLinear(h, mLayers[i]->weight, mLayers[i]->bias);
+        // A float32 input to a reduced-precision module runs in float32 (the decoder's heads).
+        const auto type = h.scalar_type();
+        h = fewRowsLinear(h, mLayers[i]->weight.to(type), mLayers[i]->bias.to(type));
         if (i + 1 < mLayers.size())
             h = torch::relu(h);
     }

@@ -6,7 +6,8 @@
 //   Sam2HeadMlp iou(256, 256, 4, 3, /*sigmoidOutput*/ true);   // iou_prediction_head
 //   torch::Tensor scores = iou(tokens);                          // [..., 256] -> [..., 4]
 //
-// Few-row bf16 inputs (the decoder's tokens) go through fewRowsLinear (model/common).
+// Few-row bf16 inputs (the decoder's tokens) go through fewRowsLinear (model/common). The
+// layers run in the input's dtype: a float32 input to a bf16 module is computed in float32.
 #pragma once
 
 #include <torch/nn/module.h>

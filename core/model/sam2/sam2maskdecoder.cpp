@@ -128,17 +128,17 @@ torch::Tensor Sam2MaskDecoderImpl::upscale(const torch::Tensor &src, const torch
     return torch::gelu(transposedConv2x2(u, mUpscale3->weight, mUpscale3->bias) + s0.to(type));
 }
 
-void Sam2MaskDecoderImpl::select(Sam2DecoderOutput &out, const torch::Tensor &allMasksF32)
+void Sam2MaskDecoderImpl::select(Sam2DecoderOutput &out, const torch::Tensor &allMasks)
 {
-    const int64_t b = allMasksF32.size(0);
+    const int64_t b = allMasks.size(0);
     // Upstream _get_stability_scores: float32 counts, ratio, 1 where nothing is above -delta.
-    const torch::Tensor m0 = allMasksF32.select(1, 0).flatten(1);
+    const torch::Tensor m0 = allMasks.select(1, 0).flatten(1);
     const double delta = mConfig.stabilityDelta;
     const torch::Tensor areaI = (m0 > delta).sum(-1).to(torch::kFloat32);
     const torch::Tensor areaU = (m0 > -delta).sum(-1).to(torch::kFloat32);
     out.stabilityToken0 = torch::where(areaU > 0, areaI / areaU, torch::ones_like(areaU));
 
-    const auto longOptions = torch::TensorOptions().dtype(torch::kLong).device(allMasksF32.device());
+    const auto longOptions = torch::TensorOptions().dtype(torch::kLong).device(allMasks.device());
     if (mConfig.dynamicMultimaskViaStability && !is_training()) {
         const torch::Tensor isStable = out.stabilityToken0 >= mConfig.stabilityThresh;
         // argmax keeps the first of equal scores, as upstream.
@@ -149,8 +149,8 @@ void Sam2MaskDecoderImpl::select(Sam2DecoderOutput &out, const torch::Tensor &al
     }
     const torch::Tensor index = out.chosenToken.view({b, 1});
     out.iou = out.allIou.gather(1, index);
-    const torch::Tensor maskIndex = index.view({b, 1, 1, 1}).expand({b, 1, out.allMasks.size(2), out.allMasks.size(3)});
-    out.masks = out.allMasks.gather(1, maskIndex);
+    const torch::Tensor maskIndex = index.view({b, 1, 1, 1}).expand({b, 1, allMasks.size(2), allMasks.size(3)});
+    out.masks = allMasks.gather(1, maskIndex);
 }
 
 Sam2DecoderOutput Sam2MaskDecoderImpl::forward(const torch::Tensor &imageEmbeddings, const torch::Tensor &imagePe,
@@ -175,18 +175,24 @@ Sam2DecoderOutput Sam2MaskDecoderImpl::forward(const torch::Tensor &imageEmbeddi
     const torch::Tensor maskTokensOut = hs.narrow(1, 2, mNumMaskTokens);
 
     const torch::Tensor upscaled = upscale(keys.transpose(1, 2).reshape({b, c, h, w}), s0, s1); // [B, C/8, 4h, 4w]
+    // The heads read a few tokens: in a bf16 module they run in float32 (upscaled's dtype), since
+    // the masks are a dot product of hypernetwork outputs that may largely cancel.
+    const torch::Tensor tokensOut = hs.to(upscaled.scalar_type());
     std::vector<torch::Tensor> hyper;
     for (int64_t i = 0; i < mNumMaskTokens; ++i)
-        hyper.push_back(mHypernetworks[static_cast<size_t>(i)](maskTokensOut.select(1, i)));
-    const torch::Tensor hyperIn = torch::stack(hyper, 1).to(upscaled.scalar_type()); // [B, M, C/8]
+        hyper.push_back(mHypernetworks[static_cast<size_t>(i)](tokensOut.select(1, 2 + i)));
+    const torch::Tensor hyperIn = torch::stack(hyper, 1); // [B, M, C/8]
     const int64_t uc = upscaled.size(1), uh = upscaled.size(2), uw = upscaled.size(3);
     const torch::Tensor masks = torch::matmul(hyperIn, upscaled.view({b, uc, uh * uw})).view({b, mNumMaskTokens, uh, uw});
 
     Sam2DecoderOutput out;
+    out.allIou = mIouHead(tokensOut.select(1, 1));
+    out.objScoreLogits = mObjScoreHead(tokensOut.select(1, 0)).to(type);
+    select(out, masks); // from the float32 logits and IoUs
     out.allMasks = masks.to(type);
-    out.allIou = mIouHead(hs.select(1, 1));
-    out.objScoreLogits = mObjScoreHead(hs.select(1, 0));
-    select(out, masks);
+    out.masks = out.masks.to(type);
+    out.allIou = out.allIou.to(type);
+    out.iou = out.iou.to(type);
 
     if (trace) {
         (*trace)["dec.hs"] = hs;

@@ -18,8 +18,10 @@
 // #(m0 > delta) / #(m0 > -delta) (1 when the denominator is 0); below the threshold the output is
 // the token among 1..3 with the highest IoU, chosen per batch element. In training mode, or with
 // the option off, token 0.
-// Reduced precision (bf16/fp16 module): the upscaler and the mask product run in float32 (cast
-// in, results cast back to the module dtype); the stability test reads those float32 logits.
+// Reduced precision (bf16/fp16 module): the transformer runs in the module dtype; the upscaler,
+// the heads (hypernetworks, IoU, object score: a few tokens) and the mask product run in float32,
+// the stability test and the choice read those float32 logits and IoUs, and the outputs are
+// cast back to the module dtype.
 // The 2x2 stride-2 transposed convolutions are computed as one matrix product each (LibTorch
 // 1.13's bf16 conv_transpose2d fails on the CPU: ARCHITECTURE.md, Platform facts: BLAS).
 #pragma once
@@ -77,8 +79,8 @@ class Sam2MaskDecoderImpl : public torch::nn::Module
     void checkInputs(const torch::Tensor &imageEmbeddings, const torch::Tensor &imagePe, const torch::Tensor &sparse,
                      const torch::Tensor &dense, const torch::Tensor &s0, const torch::Tensor &s1) const;
     torch::Tensor upscale(const torch::Tensor &src, const torch::Tensor &s0, const torch::Tensor &s1);
-    // Fills chosenToken, stabilityToken0, masks and iou from allMasks / allIou (float32 logits).
-    void select(Sam2DecoderOutput &out, const torch::Tensor &allMasksF32);
+    // Fills chosenToken, stabilityToken0, masks and iou from the mask logits and out.allIou.
+    void select(Sam2DecoderOutput &out, const torch::Tensor &allMasks);
 
     Sam2HeadsConfig mConfig;
     int64_t mDim;
