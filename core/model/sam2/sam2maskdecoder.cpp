@@ -51,24 +51,27 @@ Sam2MaskDecoderImpl::Sam2MaskDecoderImpl(const Sam2HeadsConfig &config, int64_t 
         throw Error("Sam2MaskDecoder: transformer_dim must be a positive multiple of 8, got " + std::to_string(d));
     if (config.numMultimaskOutputs < 1)
         throw Error("Sam2MaskDecoder: num_multimask_outputs must be at least 1 (the stability fallback picks among "
-                    "them), got " + std::to_string(config.numMultimaskOutputs));
+                    "them), got " +
+                    std::to_string(config.numMultimaskOutputs));
     // The variants RSRefSeg 2 (and sam2.1) never builds change the module tree; refuse them
     // rather than load a different model under the same names.
     if (!config.useHighResFeatures || !config.predObjScores || !config.predObjScoresMlp)
         throw Error("Sam2MaskDecoder: only use_high_res_features, pred_obj_scores and pred_obj_scores_mlp all true "
                     "are supported (SAM 2.1's configuration)");
 
-    mTransformer = register_module("transformer",
-                                   Sam2TwoWayTransformer(config.transformerDepth, d, config.transformerHeads,
-                                                         config.transformerMlpDim, config.attentionDownsampleRate));
+    mTransformer =
+        register_module("transformer", Sam2TwoWayTransformer(config.transformerDepth, d, config.transformerHeads,
+                                                             config.transformerMlpDim, config.attentionDownsampleRate));
     mIouToken = register_module("iou_token", torch::nn::Embedding(1, d));
     mMaskTokens = register_module("mask_tokens", torch::nn::Embedding(mNumMaskTokens, d));
     mObjScoreToken = register_module("obj_score_token", torch::nn::Embedding(1, d));
 
     auto up = register_module("output_upscaling", std::make_shared<torch::nn::Module>());
-    mUpscale0 = up->register_module("0", torch::nn::ConvTranspose2d(torch::nn::ConvTranspose2dOptions(d, d / 4, 2).stride(2)));
+    mUpscale0 =
+        up->register_module("0", torch::nn::ConvTranspose2d(torch::nn::ConvTranspose2dOptions(d, d / 4, 2).stride(2)));
     mUpscaleNorm1 = up->register_module("1", SamLayerNorm2d(d / 4, 1e-6));
-    mUpscale3 = up->register_module("3", torch::nn::ConvTranspose2d(torch::nn::ConvTranspose2dOptions(d / 4, d / 8, 2).stride(2)));
+    mUpscale3 = up->register_module(
+        "3", torch::nn::ConvTranspose2d(torch::nn::ConvTranspose2dOptions(d / 4, d / 8, 2).stride(2)));
     mConvS0 = register_module("conv_s0", torch::nn::Conv2d(torch::nn::Conv2dOptions(d, d / 8, 1)));
     mConvS1 = register_module("conv_s1", torch::nn::Conv2d(torch::nn::Conv2dOptions(d, d / 4, 1)));
 
@@ -85,8 +88,8 @@ std::pair<torch::Tensor, torch::Tensor> Sam2MaskDecoderImpl::highResFeatures(con
 {
     for (const torch::Tensor *t : {&level0, &level1})
         if (!t->defined() || t->dim() != 4 || t->size(1) != mDim)
-            throw Error("Sam2MaskDecoder: high-res neck levels must be [B, " + std::to_string(mDim) +
-                        ", H, W], got " + shapeOf(*t));
+            throw Error("Sam2MaskDecoder: high-res neck levels must be [B, " + std::to_string(mDim) + ", H, W], got " +
+                        shapeOf(*t));
     const auto type = mConvS0->weight.scalar_type();
     return {mConvS0(level0.to(type)), mConvS1(level1.to(type))};
 }
@@ -163,8 +166,9 @@ Sam2DecoderOutput Sam2MaskDecoderImpl::forward(const torch::Tensor &imageEmbeddi
     const int64_t b = imageEmbeddings.size(0), c = mDim, h = imageEmbeddings.size(2), w = imageEmbeddings.size(3);
 
     // [obj_score, iou, mask tokens..., sparse]
-    const torch::Tensor outputTokens =
-        torch::cat({mObjScoreToken->weight, mIouToken->weight, mMaskTokens->weight}, 0).unsqueeze(0).expand({b, -1, -1});
+    const torch::Tensor outputTokens = torch::cat({mObjScoreToken->weight, mIouToken->weight, mMaskTokens->weight}, 0)
+                                           .unsqueeze(0)
+                                           .expand({b, -1, -1});
     const torch::Tensor tokens = torch::cat({outputTokens, sparse.to(type)}, 1);
     // [B, hw, C], contiguous once: every image-side product and add reads these rows.
     const torch::Tensor src = (imageEmbeddings.to(type) + dense.to(type)).flatten(2).transpose(1, 2).contiguous();
@@ -183,7 +187,8 @@ Sam2DecoderOutput Sam2MaskDecoderImpl::forward(const torch::Tensor &imageEmbeddi
         hyper.push_back(mHypernetworks[static_cast<size_t>(i)](tokensOut.select(1, 2 + i)));
     const torch::Tensor hyperIn = torch::stack(hyper, 1); // [B, M, C/8]
     const int64_t uc = upscaled.size(1), uh = upscaled.size(2), uw = upscaled.size(3);
-    const torch::Tensor masks = torch::matmul(hyperIn, upscaled.view({b, uc, uh * uw})).view({b, mNumMaskTokens, uh, uw});
+    const torch::Tensor masks =
+        torch::matmul(hyperIn, upscaled.view({b, uc, uh * uw})).view({b, mNumMaskTokens, uh, uw});
 
     Sam2DecoderOutput out;
     out.allIou = mIouHead(tokensOut.select(1, 1));

@@ -5,7 +5,7 @@
 //   Sam2MaskDecoder dec(config.heads, config.neck.dModel);
 //   auto s = dec->highResFeatures(level0, level1);      // conv_s0 / conv_s1 of the neck levels 0, 1
 //   Sam2DecoderOutput out = dec(imageEmbeddings,          // [B, C, g, g]   (level 2 + no_mem_embed)
-//                               imagePe,                  // [1, C, g, g]   (Sam2PromptEncoder::densePositionalEncoding)
+//                               imagePe,                  // [1, C, g, g] (Sam2PromptEncoder::densePositionalEncoding)
 //                               sparse,                   // [B, N, C]      (the prompter's tokens)
 //                               dense,                    // [B, C, g, g]   (Sam2PromptEncoder::denseEmbedding)
 //                               s.first, s.second,        // [B, C/8, 4g, 4g], [B, C/4, 2g, 2g]

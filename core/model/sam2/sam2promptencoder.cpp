@@ -34,7 +34,8 @@ Sam2PromptEncoderImpl::Sam2PromptEncoderImpl(int64_t embedDim, int64_t imageEmbe
     auto mask = register_module("mask_downscaling", std::make_shared<torch::nn::Module>());
     mMaskConv0 = mask->register_module("0", torch::nn::Conv2d(torch::nn::Conv2dOptions(1, quarter, 2).stride(2)));
     mMaskNorm1 = mask->register_module("1", SamLayerNorm2d(quarter, 1e-6));
-    mMaskConv3 = mask->register_module("3", torch::nn::Conv2d(torch::nn::Conv2dOptions(quarter, maskInChans, 2).stride(2)));
+    mMaskConv3 =
+        mask->register_module("3", torch::nn::Conv2d(torch::nn::Conv2dOptions(quarter, maskInChans, 2).stride(2)));
     mMaskNorm4 = mask->register_module("4", SamLayerNorm2d(maskInChans, 1e-6));
     mMaskConv6 = mask->register_module("6", torch::nn::Conv2d(torch::nn::Conv2dOptions(maskInChans, embedDim, 1)));
     mNoMaskEmbed = register_module("no_mask_embed", torch::nn::Embedding(1, embedDim));
@@ -63,8 +64,8 @@ torch::Tensor Sam2PromptEncoderImpl::densePositionalEncoding() const
     const torch::Tensor centres = (torch::arange(g, options) + 0.5) / static_cast<double>(g);
     const torch::Tensor x = centres.view({1, g}).expand({g, g});
     const torch::Tensor y = centres.view({g, 1}).expand({g, g});
-    torch::Tensor c = torch::stack({x, y}, -1) * 2 - 1;       // [g, g, 2]
-    c = torch::matmul(c, mGaussian.to(torch::kFloat32));     // [g, g, C/2]
+    torch::Tensor c = torch::stack({x, y}, -1) * 2 - 1;  // [g, g, 2]
+    c = torch::matmul(c, mGaussian.to(torch::kFloat32)); // [g, g, C/2]
     c = c * (2.0 * M_PI);
     const torch::Tensor pe = torch::cat({torch::sin(c), torch::cos(c)}, -1); // [g, g, C]
     return pe.permute({2, 0, 1}).unsqueeze(0).contiguous().to(mGaussian.scalar_type());

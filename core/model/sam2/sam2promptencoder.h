@@ -47,15 +47,15 @@ class Sam2PromptEncoderImpl : public torch::nn::Module
     int64_t mEmbedDim;
     int64_t mImageEmbeddingSize;
     int64_t mInputImageSize;
-    torch::Tensor mGaussian;                        // pe_layer.positional_encoding_gaussian_matrix
+    torch::Tensor mGaussian;                            // pe_layer.positional_encoding_gaussian_matrix
     std::vector<torch::nn::Embedding> mPointEmbeddings; // point_embeddings.N (unused)
-    torch::nn::Embedding mNotAPointEmbed{nullptr};  // not_a_point_embed (unused)
-    torch::nn::Conv2d mMaskConv0{nullptr};          // mask_downscaling.0
-    SamLayerNorm2d mMaskNorm1{nullptr};             // mask_downscaling.1
-    torch::nn::Conv2d mMaskConv3{nullptr};          // mask_downscaling.3
-    SamLayerNorm2d mMaskNorm4{nullptr};             // mask_downscaling.4
-    torch::nn::Conv2d mMaskConv6{nullptr};          // mask_downscaling.6
-    torch::nn::Embedding mNoMaskEmbed{nullptr};     // no_mask_embed (unused)
+    torch::nn::Embedding mNotAPointEmbed{nullptr};      // not_a_point_embed (unused)
+    torch::nn::Conv2d mMaskConv0{nullptr};              // mask_downscaling.0
+    SamLayerNorm2d mMaskNorm1{nullptr};                 // mask_downscaling.1
+    torch::nn::Conv2d mMaskConv3{nullptr};              // mask_downscaling.3
+    SamLayerNorm2d mMaskNorm4{nullptr};                 // mask_downscaling.4
+    torch::nn::Conv2d mMaskConv6{nullptr};              // mask_downscaling.6
+    torch::nn::Embedding mNoMaskEmbed{nullptr};         // no_mask_embed (unused)
 };
 TORCH_MODULE(Sam2PromptEncoder);
 

@@ -5,8 +5,8 @@
 
 namespace rsrefseg {
 
-Sam2TwoWayTransformerImpl::Sam2TwoWayTransformerImpl(int64_t depth, int64_t embedDim, int64_t numHeads,
-                                                     int64_t mlpDim, int64_t attentionDownsampleRate)
+Sam2TwoWayTransformerImpl::Sam2TwoWayTransformerImpl(int64_t depth, int64_t embedDim, int64_t numHeads, int64_t mlpDim,
+                                                     int64_t attentionDownsampleRate)
     : mEmbedDim(embedDim)
 {
     if (depth < 1)
@@ -14,10 +14,12 @@ Sam2TwoWayTransformerImpl::Sam2TwoWayTransformerImpl(int64_t depth, int64_t embe
     auto layers = register_module("layers", std::make_shared<torch::nn::Module>());
     for (int64_t i = 0; i < depth; ++i)
         mLayers.push_back(layers->register_module(
-            std::to_string(i),
-            Sam2TwoWayAttentionBlock(embedDim, numHeads, mlpDim, attentionDownsampleRate, /*skipFirstLayerPe*/ i == 0)));
-    mFinalAttn = register_module("final_attn_token_to_image", Sam2Attention(embedDim, numHeads, attentionDownsampleRate));
-    mNormFinal = register_module("norm_final_attn", torch::nn::LayerNorm(torch::nn::LayerNormOptions({embedDim}).eps(1e-5)));
+            std::to_string(i), Sam2TwoWayAttentionBlock(embedDim, numHeads, mlpDim, attentionDownsampleRate,
+                                                        /*skipFirstLayerPe*/ i == 0)));
+    mFinalAttn =
+        register_module("final_attn_token_to_image", Sam2Attention(embedDim, numHeads, attentionDownsampleRate));
+    mNormFinal =
+        register_module("norm_final_attn", torch::nn::LayerNorm(torch::nn::LayerNormOptions({embedDim}).eps(1e-5)));
 }
 
 std::pair<torch::Tensor, torch::Tensor> Sam2TwoWayTransformerImpl::forward(const torch::Tensor &image,

@@ -79,8 +79,7 @@ Sam2DecoderOutput runCase(Sam2MaskDecoder &dec, const std::string &name, torch::
 {
     const auto &c = cases();
     const auto in = [&](const std::string &key) { return c.at(name + ".in." + key).to(type); };
-    return dec(in("image_embeddings"), in("image_pe"), in("sparse"), in("dense"), in("high_res_s0"),
-               in("high_res_s1"));
+    return dec(in("image_embeddings"), in("image_pe"), in("sparse"), in("dense"), in("high_res_s0"), in("high_res_s1"));
 }
 
 void expectClose(const torch::Tensor &actual, const torch::Tensor &expected, double atol, double rtol,
@@ -143,10 +142,11 @@ class TestSam2MaskDecoder : public QObject
         Sam2MaskDecoder dec = loadTiny();
         const auto io = loadTensors("rsrefseg2/io.safetensors");
         std::map<std::string, torch::Tensor> trace;
-        const Sam2DecoderOutput out = dec(io.at("dec.in.image_embeddings"), io.at("dec.in.image_pe"), io.at("dec.in.sparse"),
-                                          io.at("dec.in.dense"), io.at("sam.F0"), io.at("sam.F1"), &trace);
-        for (const char *name : {"dec.hs", "dec.mask_tokens_out", "dec.all_masks", "dec.all_iou", "dec.obj_score_logits",
-                                 "dec.out.masks", "dec.out.iou", "dec.out.sam_tokens"})
+        const Sam2DecoderOutput out =
+            dec(io.at("dec.in.image_embeddings"), io.at("dec.in.image_pe"), io.at("dec.in.sparse"),
+                io.at("dec.in.dense"), io.at("sam.F0"), io.at("sam.F1"), &trace);
+        for (const char *name : {"dec.hs", "dec.mask_tokens_out", "dec.all_masks", "dec.all_iou",
+                                 "dec.obj_score_logits", "dec.out.masks", "dec.out.iou", "dec.out.sam_tokens"})
             expectClose(trace.at(name), io.at(name), kAtol, kRtol, name);
         QVERIFY(torch::equal(trace.at("dec.stability_token0"), io.at("dec.stability_token0")));
         QVERIFY(torch::equal(trace.at("dec.chosen_token"), io.at("dec.chosen_token")));
@@ -179,10 +179,12 @@ class TestSam2MaskDecoder : public QObject
         QCOMPARE(out.iou.sizes().vec(), std::vector<int64_t>({2, 1}));
         QCOMPARE(out.chosenToken.sizes().vec(), std::vector<int64_t>({2}));
         QCOMPARE(out.stabilityToken0.sizes().vec(), std::vector<int64_t>({2}));
-        QVERIFY(torch::equal(out.chosenToken, torch::cat({c.at("stable.chosen_token"), c.at("fallback.chosen_token")})));
+        QVERIFY(
+            torch::equal(out.chosenToken, torch::cat({c.at("stable.chosen_token"), c.at("fallback.chosen_token")})));
         for (int64_t i = 0; i < 2; ++i) {
             const std::string name = i == 0 ? "stable" : "fallback";
-            expectClose(out.masks.narrow(0, i, 1), c.at(name + ".out.masks"), kAtol, kRtol, "batch " + name + ".out.masks");
+            expectClose(out.masks.narrow(0, i, 1), c.at(name + ".out.masks"), kAtol, kRtol,
+                        "batch " + name + ".out.masks");
             expectClose(out.iou.narrow(0, i, 1), c.at(name + ".out.iou"), kAtol, kRtol, "batch " + name + ".out.iou");
         }
     }
@@ -205,21 +207,23 @@ class TestSam2MaskDecoder : public QObject
         const auto bf = [](const torch::Tensor &t) { return t.to(torch::kBFloat16); };
         // The main io case: realistic inputs (no offset), the fallback path.
         const auto io = loadTensors("rsrefseg2/io.safetensors");
-        const Sam2DecoderOutput main = dec(bf(io.at("dec.in.image_embeddings")), bf(io.at("dec.in.image_pe")),
-                                           bf(io.at("dec.in.sparse")), bf(io.at("dec.in.dense")), bf(io.at("sam.F0")),
-                                           bf(io.at("sam.F1")));
+        const Sam2DecoderOutput main =
+            dec(bf(io.at("dec.in.image_embeddings")), bf(io.at("dec.in.image_pe")), bf(io.at("dec.in.sparse")),
+                bf(io.at("dec.in.dense")), bf(io.at("sam.F0")), bf(io.at("sam.F1")));
         QCOMPARE(main.masks.scalar_type(), torch::kBFloat16);
         expectClose(main.allMasks, io.at("dec.all_masks"), kBf16MaskAtol, 0.0, "bf16 dec.all_masks");
         expectClose(main.masks, io.at("dec.out.masks"), kBf16MaskAtol, 0.0, "bf16 dec.out.masks");
         expectClose(main.allIou, io.at("dec.all_iou"), kBf16ScoreAtol, 0.0, "bf16 dec.all_iou");
-        expectClose(main.objScoreLogits, io.at("dec.obj_score_logits"), kBf16ScoreAtol, 0.0, "bf16 dec.obj_score_logits");
+        expectClose(main.objScoreLogits, io.at("dec.obj_score_logits"), kBf16ScoreAtol, 0.0,
+                    "bf16 dec.obj_score_logits");
         QVERIFY(torch::equal(main.chosenToken, io.at("dec.chosen_token")));
         // The mask (logit > 0) agrees wherever the golden logit is clear of the bound.
         const torch::Tensor golden = io.at("dec.out.masks");
         const torch::Tensor clear = golden.abs().gt(kBf16MaskAtol);
         qInfo() << "bf16 mask checked on" << clear.sum().item<int64_t>() << "of" << golden.numel() << "pixels";
         QVERIFY(clear.sum().item<int64_t>() > 0);
-        QVERIFY(torch::equal(main.masks.to(torch::kFloat32).gt(0).masked_select(clear), golden.gt(0).masked_select(clear)));
+        QVERIFY(
+            torch::equal(main.masks.to(torch::kFloat32).gt(0).masked_select(clear), golden.gt(0).masked_select(clear)));
 
         // The decoder cases: the same choice of token. Their masks: fallback within the bounds
         // above; stable (s0 + 8: every upscaled channel is ~8, so the logits are a difference of
@@ -278,19 +282,20 @@ class TestSam2MaskDecoder : public QObject
         Sam2MaskDecoder dec = loadTiny();
         const auto &c = cases();
         const auto in = [&](const std::string &key) { return c.at("stable.in." + key); };
-        const auto run = [&](const torch::Tensor &e, const torch::Tensor &pe, const torch::Tensor &sp, const torch::Tensor &de,
-                             const torch::Tensor &s0, const torch::Tensor &s1) {
-            return errorOf([&] { dec(e, pe, sp, de, s0, s1); });
-        };
+        const auto run = [&](const torch::Tensor &e, const torch::Tensor &pe, const torch::Tensor &sp,
+                             const torch::Tensor &de, const torch::Tensor &s0,
+                             const torch::Tensor &s1) { return errorOf([&] { dec(e, pe, sp, de, s0, s1); }); };
         QString e = run(in("image_embeddings"), in("image_pe"), torch::zeros({1, 1, 9, 32}), in("dense"),
                         in("high_res_s0"), in("high_res_s1"));
         QVERIFY2(e.contains("sparse") && e.contains("[1, 1, 9, 32]"), qPrintable(e));
         e = run(in("image_embeddings"), torch::zeros({1, 32, 7, 7}), in("sparse"), in("dense"), in("high_res_s0"),
                 in("high_res_s1"));
         QVERIFY2(e.contains("positional"), qPrintable(e));
-        e = run(torch::zeros({1, 16, 8, 8}), in("image_pe"), in("sparse"), in("dense"), in("high_res_s0"), in("high_res_s1"));
+        e = run(torch::zeros({1, 16, 8, 8}), in("image_pe"), in("sparse"), in("dense"), in("high_res_s0"),
+                in("high_res_s1"));
         QVERIFY2(e.contains("image embeddings"), qPrintable(e));
-        e = run(in("image_embeddings"), in("image_pe"), in("sparse"), in("dense"), in("high_res_s1"), in("high_res_s1"));
+        e = run(in("image_embeddings"), in("image_pe"), in("sparse"), in("dense"), in("high_res_s1"),
+                in("high_res_s1"));
         QVERIFY2(e.contains("s0") && e.contains("[1, 4, 32, 32]"), qPrintable(e));
         e = run(in("image_embeddings"), in("image_pe"), in("sparse"), in("dense"), in("high_res_s0"), torch::Tensor());
         QVERIFY2(e.contains("s1") && e.contains("undefined"), qPrintable(e));

@@ -47,7 +47,8 @@ std::map<std::string, torch::Tensor> subtree(const std::map<std::string, torch::
 
 Sam2PromptEncoder makeEncoder(const RSRefSeg2Config &config)
 {
-    return Sam2PromptEncoder(config.transformerDim(), config.embeddingGrid(), config.imageSize, config.heads.maskInChans);
+    return Sam2PromptEncoder(config.transformerDim(), config.embeddingGrid(), config.imageSize,
+                             config.heads.maskInChans);
 }
 
 Sam2PromptEncoder loadTiny()
@@ -80,7 +81,8 @@ class TestSam2PromptEncoder : public QObject
         c10::InferenceMode guard;
         Sam2PromptEncoder enc = loadTiny();
         const auto io = loadTensors("rsrefseg2/io.safetensors");
-        expectClose(enc->denseEmbedding(io.at("prompter.D")), io.at("sam.prompt.dense"), kDenseAtol, "sam.prompt.dense");
+        expectClose(enc->denseEmbedding(io.at("prompter.D")), io.at("sam.prompt.dense"), kDenseAtol,
+                    "sam.prompt.dense");
     }
 
     void densePositionalEncodingMatchesGolden()
@@ -146,7 +148,8 @@ class TestSam2PromptEncoder : public QObject
         c10::InferenceMode guard;
         Sam2PromptEncoder enc = loadTiny();
         QString e = errorOf([&] { enc->denseEmbedding(torch::zeros({1, 1, 16, 16})); });
-        QVERIFY2(e.contains("mask logits") && e.contains("[B, 1, 32, 32]") && e.contains("[1, 1, 16, 16]"), qPrintable(e));
+        QVERIFY2(e.contains("mask logits") && e.contains("[B, 1, 32, 32]") && e.contains("[1, 1, 16, 16]"),
+                 qPrintable(e));
         e = errorOf([&] { enc->denseEmbedding(torch::zeros({1, 2, 32, 32})); });
         QVERIFY2(e.contains("mask logits"), qPrintable(e));
         e = errorOf([&] { enc->denseEmbedding(torch::Tensor()); });
