@@ -1,6 +1,7 @@
 #include "modelhub/rsrefsegnetwork.h"
 
 #include "common/error.h"
+#include "modelhub/torchcompute.h"
 
 #include <torch/torch.h>
 
@@ -17,9 +18,7 @@ RSRefSegNetwork RSRefSegNetwork::open(const std::string &bundleDir, const Comput
     try {
         n.model = bundle.load({compute.device, dtype}, progress);
     } catch (const c10::OutOfMemoryError &e) {
-        const std::string cause = e.what_without_backtrace();
-        throw Error("out of memory loading the model onto " + compute.device + " (" +
-                    cause.substr(0, cause.find('\n')) + "): use a smaller dtype (bf16 or f16) or the CPU");
+        throwLoadOutOfMemory(e, compute.device);
     }
     n.tokenizerPath = bundle.tokenizerPath();
     n.tokenizer = tokenizerFor(n.tokenizerPath, bundle.manifest().config);

@@ -4,6 +4,7 @@
 #include "engine/featuremap.h"
 #include "engine/imagepreprocessor.h"
 #include "modelhub/rsrefsegnetwork.h"
+#include "modelhub/torchcompute.h"
 
 #include <torch/torch.h>
 
@@ -13,31 +14,16 @@ struct RSRefSegSegmentationModel::Impl
 {
     RSRefSegModel model{nullptr};
     std::unique_ptr<SiglipTokenizer> tokenizer;
-    torch::Device device{torch::kCPU};
-    torch::ScalarType dtype = torch::kFloat32;
-    std::string dtypeName;
+    TorchCompute compute;
     std::string modelId;
     std::string name;
     bool trained = false;
     double threshold = 0.5;
     int threads = 1;
     int64_t parameters = 0;
-
-    void setCompute(const ComputeOptions &compute)
-    {
-        dtype = ModelBundle::parseDtype(compute.dtype);
-        dtypeName = ModelBundle::dtypeName(dtype);
-        device = ModelBundle::parseDevice(compute.device);
-    }
 };
 
 namespace {
-
-cv::Mat toMat(const torch::Tensor &t2d)
-{
-    const torch::Tensor c = t2d.to(torch::kCPU, torch::kFloat32).contiguous();
-    return cv::Mat(static_cast<int>(c.size(0)), static_cast<int>(c.size(1)), CV_32FC1, c.data_ptr<float>()).clone();
-}
 
 // The SigLIP grid of one image in the memory layout RSRefSegModelImpl::encodeImage gives it (its
 // token matrix seen as a grid: channels last, batch stride C), not the contiguous copy the engine
@@ -64,7 +50,7 @@ RSRefSegSegmentationModel::RSRefSegSegmentationModel(std::unique_ptr<Impl> impl)
 RSRefSegSegmentationModel::RSRefSegSegmentationModel(RSRefSegNetwork network, const ComputeOptions &compute)
     : d(std::make_unique<Impl>())
 {
-    d->setCompute(compute);
+    d->compute = TorchCompute::resolve(compute);
     d->threads = network.threads;
     d->model = network.model;
     d->tokenizer = std::move(network.tokenizer);
@@ -96,12 +82,10 @@ std::shared_ptr<RSRefSegSegmentationModel> RSRefSegSegmentationModel::randomWeig
         config = RSRefSegConfig::rsrefsegB();
     else
         config = ModelBundle::open(arch).manifest().config;
-    impl->setCompute(compute);
-    if (impl->device.is_cpu() && impl->dtype == torch::kFloat16)
-        throw Error("fp16 inference is only offered on GPUs; use f32 or bf16 on the CPU");
+    impl->compute = TorchCompute::resolve(compute);
     torch::manual_seed(seed);
     impl->model = RSRefSegModel(config);
-    impl->model->to(impl->device, impl->dtype);
+    impl->model->to(impl->compute.device, impl->compute.dtype);
     impl->model->eval();
     impl->tokenizer = RSRefSegNetwork::tokenizerFor(tokenizer, config);
     impl->modelId = "random-" + (arch == "rsrefseg-b" ? arch : std::string("bundle-arch")) + "-seed" + std::to_string(seed);
@@ -130,7 +114,7 @@ std::string RSRefSegSegmentationModel::name() const
 
 std::string RSRefSegSegmentationModel::dtypeName() const
 {
-    return d->dtypeName;
+    return d->compute.dtypeName;
 }
 
 double RSRefSegSegmentationModel::maskThreshold() const
@@ -155,7 +139,7 @@ int RSRefSegSegmentationModel::threads() const
 
 std::string RSRefSegSegmentationModel::device() const
 {
-    return d->device.str();
+    return d->compute.device.str();
 }
 
 std::vector<FeaturesPtr> RSRefSegSegmentationModel::encodeImages(const std::vector<cv::Mat> &rgb)
@@ -164,11 +148,11 @@ std::vector<FeaturesPtr> RSRefSegSegmentationModel::encodeImages(const std::vect
         return {};
     c10::InferenceMode guard;
     torch::Tensor x;
-    if (d->device.is_cuda()) {
+    if (d->compute.device.is_cuda()) {
         // uint8 from page-locked memory, copied asynchronously, converted on the GPU: the CPU
         // does not wait for the copy, and the read-ahead thread reads the next batch meanwhile.
         const torch::Tensor batch = ImagePreprocessor::toUint8Batch(rgb, inputSize(), /*pinned*/ true);
-        x = ImagePreprocessor::uint8BatchToModelInput(batch.to(torch::TensorOptions().device(d->device), /*non_blocking*/ true));
+        x = ImagePreprocessor::uint8BatchToModelInput(batch.to(torch::TensorOptions().device(d->compute.device), /*non_blocking*/ true));
     } else {
         x = ImagePreprocessor::toModelInput(rgb, inputSize());
     }
@@ -211,13 +195,13 @@ ModelOutput RSRefSegSegmentationModel::decode(const FeaturesPtr &image, const Fe
 {
     c10::InferenceMode guard;
     // Features read back from the disk cache live on the CPU.
-    ImageFeatures img{image->at("sam").to(d->device), image->at("siglip").to(d->device)};
-    TextFeatures txt{text->at("tokens").to(d->device), text->at("pooled").to(d->device)};
+    ImageFeatures img{image->at("sam").to(d->compute.device), image->at("siglip").to(d->compute.device)};
+    TextFeatures txt{text->at("tokens").to(d->compute.device), text->at("pooled").to(d->compute.device)};
     const DecodeOutput o = d->model->decode(img, txt);
     const int s = inputSize();
     ModelOutput out;
-    out.logits = toMat(d->model->upsampleLogits(o.lowResLogits, s, s)[0][0]);
-    out.activation = toMat(o.globalActivationLogit[0]);
+    out.logits = tensorToMat(d->model->upsampleLogits(o.lowResLogits, s, s)[0][0]);
+    out.activation = tensorToMat(o.globalActivationLogit[0]);
     out.relevance = torch::sigmoid(o.globalActivationLogit[0].to(torch::kFloat32)).max().item<float>();
     out.iou = o.iouPrediction[0].to(torch::kFloat32).item<float>();
     return out;
@@ -227,13 +211,13 @@ ImageSizeOutput RSRefSegSegmentationModel::decodeAtSize(const FeaturesPtr &image
                                                         int height)
 {
     c10::InferenceMode guard;
-    ImageFeatures img{image->at("sam").to(d->device), encoderLayout(image->at("siglip").to(d->device))};
-    TextFeatures txt{text->at("tokens").to(d->device), text->at("pooled").to(d->device)};
+    ImageFeatures img{image->at("sam").to(d->compute.device), encoderLayout(image->at("siglip").to(d->compute.device))};
+    TextFeatures txt{text->at("tokens").to(d->compute.device), text->at("pooled").to(d->compute.device)};
     const DecodeOutput o = d->model->decode(img, txt);
     ImageSizeOutput out;
-    out.logits = toMat(d->model->upsampleLogits(o.lowResLogits, height, width)[0][0]);
-    out.lowResLogits = toMat(o.lowResLogits[0][0]);
-    out.activation = toMat(o.globalActivationLogit[0]);
+    out.logits = tensorToMat(d->model->upsampleLogits(o.lowResLogits, height, width)[0][0]);
+    out.lowResLogits = tensorToMat(o.lowResLogits[0][0]);
+    out.activation = tensorToMat(o.globalActivationLogit[0]);
     // Relevance as `rsrefseg predict` always reported it: sigmoid in the model's own dtype.
     out.relevance = o.globalActivationLogit.sigmoid().max().to(torch::kFloat32).item<float>();
     out.iou = o.iouPrediction[0].to(torch::kFloat32).item<float>();
