@@ -4,6 +4,7 @@
 #include "engine/colourtestmodel.h"
 #include "modelhub/bundledmodels.h"
 #include "modelhub/bundlesummary.h"
+#include "modelhub/rsrefseg2segmentationmodel.h"
 #include "modelhub/rsrefsegsegmentationmodel.h"
 
 #include <filesystem>
@@ -131,6 +132,15 @@ const std::vector<ModelHub::Architecture> &ModelHub::architectures()
          [](const std::string &arch, const std::string &tokenizer, const ComputeOptions &compute, uint64_t seed) {
              return std::shared_ptr<SegmentationModel>(
                  RSRefSegSegmentationModel::randomWeights(arch, tokenizer, compute, seed));
+         }},
+        {"rsrefseg2",
+         {"rsrefseg2-l"},
+         [](const std::string &dir, const ComputeOptions &compute, const Progress &progress) {
+             return std::shared_ptr<SegmentationModel>(RSRefSeg2SegmentationModel::load(dir, compute, progress));
+         },
+         [](const std::string &arch, const std::string &tokenizer, const ComputeOptions &compute, uint64_t seed) {
+             return std::shared_ptr<SegmentationModel>(
+                 RSRefSeg2SegmentationModel::randomWeights(arch, tokenizer, compute, seed));
          }},
     };
     return registry;
