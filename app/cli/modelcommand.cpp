@@ -2,9 +2,11 @@
 
 #include "common/error.h"
 #include "model/rsrefseg/modelimporter.h"
+#include "model/rsrefseg2/rsrefseg2importer.h"
 #include "modelhub/bundledmodels.h"
 #include "modelhub/bundlesummary.h"
 #include "model/weights/safetensorsfile.h"
+#include "text/gemmatokenizersettings.h"
 
 #include <CLI/CLI.hpp>
 
@@ -19,14 +21,66 @@ namespace {
 
 struct ImportArgs
 {
+    std::string architecture = "rsrefseg";
     ModelImporter::Options options;
     double alpha = 0.0;
     int64_t rank = 0;
     bool untrained = false;
+    // RSRefSeg 2 only
+    std::string config;
+    std::string tokenizer;
+    std::string tokenizerConfig;
 };
+
+void runImport2(const ImportArgs &a)
+{
+    if (a.alpha != 0.0 || a.rank != 0)
+        throw Error("--lora-alpha and --lora-rank are RSRefSeg (v1) options: RSRefSeg 2 reads LoRA from --config");
+    RSRefSeg2Importer::Options o;
+    o.configPath = a.config;
+    o.checkpoint = a.options.checkpoint;
+    o.tokenizer = a.tokenizer;
+    o.tokenizerConfig = a.tokenizerConfig;
+    o.siglipDir = a.options.siglipDir;
+    o.samFile = a.options.samDir;
+    o.dtype = a.options.dtype;
+    o.outDir = a.options.outDir;
+    o.name = a.options.name;
+    o.overwrite = a.options.overwrite;
+    if (a.untrained)
+        o.trained = false;
+    std::cerr << "importing RSRefSeg 2 into " << o.outDir << "...\n";
+    const RSRefSeg2Importer::Report r = RSRefSeg2Importer::run(o);
+    for (const std::string &w : r.warnings)
+        std::cerr << "rsrefseg: warning: " << w << "\n";
+    const RSRefSeg2Bundle bundle = RSRefSeg2Bundle::open(o.outDir);
+    for (const std::string &n : GemmaTokenizerSettings::read(bundle.tokenizerConfigPath()).notes)
+        std::cerr << "rsrefseg: note: " << n << "\n";
+    std::cout << "Bundle:      " << o.outDir << "\n"
+              << "Architecture: rsrefseg2\n"
+              << "Model id:    " << r.manifest.modelId << "\n"
+              << "Parameters:  " << r.manifest.parameterCount << "\n"
+              << "Tensors:     " << r.fromCheckpoint << " from the checkpoint (" << r.checkpointDtype << "), "
+              << r.fromSiglip << " from --siglip, " << r.fromSam << " from --sam\n"
+              << "LoRA:        "
+              << (r.loraRank ? "rank " + std::to_string(r.loraRank) + ", " + std::to_string(r.foldedAdapters) +
+                                   " adapters merged in float32"
+                             : std::string("none (merged checkpoint)"))
+              << "\n"
+              << "Stored as:   " << r.manifest.weightsDtype << "\n"
+              << "Trained:     " << (r.manifest.trained ? "yes" : "no") << "\n";
+}
 
 void runImport(ImportArgs &a)
 {
+    if (a.architecture == "rsrefseg2")
+        return runImport2(a);
+    if (a.architecture != "rsrefseg")
+        throw Error("--architecture must be rsrefseg or rsrefseg2, got '" + a.architecture + "'");
+    if (a.options.siglipDir.empty() || a.options.samDir.empty())
+        throw Error("an RSRefSeg import needs --siglip (HF SigLIP folder) and --sam (HF SAM folder)");
+    if (!a.config.empty() || !a.tokenizer.empty() || !a.tokenizerConfig.empty())
+        throw Error("--config, --tokenizer and --tokenizer-config are RSRefSeg 2 options (--architecture rsrefseg2)");
     if (a.alpha != 0.0)
         a.options.loraAlpha = a.alpha;
     if (a.rank != 0)
@@ -56,21 +110,62 @@ struct InfoArgs
     bool json = false;
 };
 
-void runInfo(const InfoArgs &a)
+// Parameter counts per part, from the weights file's header (nothing is loaded).
+std::map<std::string, int64_t> partsOf(const std::string &weightsPath)
 {
-    const ModelBundle bundle = ModelBundle::open(a.bundle);
-    const BundleManifest &m = bundle.manifest();
-    // Parameter counts per part, from the weights file's header (nothing is loaded).
-    const SafetensorsFile weights = SafetensorsFile::open(bundle.weightsPath());
+    const SafetensorsFile weights = SafetensorsFile::open(weightsPath);
     std::map<std::string, int64_t> parts;
     for (const std::string &name : weights.names()) {
         const TensorInfo &info = weights.info(name);
         int64_t n = 1;
         for (int64_t d : info.shape)
             n *= d;
-        const std::string part = name.substr(0, name.find('.'));
-        parts[part] += n;
+        parts[name.substr(0, name.find('.'))] += n;
     }
+    return parts;
+}
+
+void runInfo2(const InfoArgs &a)
+{
+    const RSRefSeg2Bundle bundle = RSRefSeg2Bundle::open(a.bundle);
+    const RSRefSeg2Manifest &m = bundle.manifest();
+    const auto parts = partsOf(bundle.weightsPath());
+    if (a.json) {
+        nlohmann::json j = m.toJson();
+        j["path"] = a.bundle;
+        j["parameters_by_part"] = parts;
+        std::cout << j.dump(2) << "\n";
+        return;
+    }
+    const RSRefSeg2Config &c = m.config;
+    std::cout << "Bundle:       " << a.bundle << " (" << m.name << ")\n"
+              << "Architecture: rsrefseg2 (SAM 2.1 Hiera + SigLIP 2 + cascaded prompter)\n"
+              << "Model id:     " << m.modelId << "\n"
+              << "Trained:      " << (m.trained ? "yes" : "NO: random or untrained weights, masks are meaningless") << "\n"
+              << "Description:  " << m.description << "\n"
+              << "Input:        " << c.imageSize << " x " << c.imageSize << " RGB, keep-ratio resized and padded (SigLIP "
+              << c.siglipImageSize() << ", embedding grid " << c.embeddingGrid() << ")\n"
+              << "Hiera:        embed " << c.hiera.embedDim << ", stages " << nlohmann::json(c.hiera.stages).dump()
+              << ", windows " << nlohmann::json(c.hiera.windowSpec).dump() << "\n"
+              << "SigLIP:       " << c.siglip.vision.hiddenSize << " wide x " << c.siglip.vision.numHiddenLayers
+              << " layers, patch " << c.siglip.vision.patchSize << "; text vocabulary " << c.siglip.text.vocabSize << ", "
+              << c.siglip.text.maxPositionEmbeddings << " positions\n"
+              << "Weights:      " << m.weightsFile << " (" << m.weightsDtype << "), " << m.parameterCount
+              << " parameters\n";
+    for (const auto &[part, n] : parts)
+        std::cout << "  " << part << ": " << n << "\n";
+    std::cout << "Tokenizer:    " << m.tokenizerFile << " + " << m.tokenizerConfigFile << "\n"
+              << "Threshold:    " << c.maskThreshold << "\n"
+              << "Provenance:   " << m.provenance.dump() << "\n";
+}
+
+void runInfo(const InfoArgs &a)
+{
+    if (BundleSummary::read(a.bundle).architecture == RSRefSeg2Manifest::kArchitecture)
+        return runInfo2(a);
+    const ModelBundle bundle = ModelBundle::open(a.bundle);
+    const BundleManifest &m = bundle.manifest();
+    const auto parts = partsOf(bundle.weightsPath());
     if (a.json) {
         nlohmann::json j = m.toJson();
         j["path"] = a.bundle;
@@ -167,12 +262,25 @@ void addModelCommand(CLI::App &app)
     model->require_subcommand(1);
 
     auto imp = std::make_shared<ImportArgs>();
-    CLI::App *i = model->add_subcommand("import", "Build a model bundle from SigLIP/SAM folders and an RSRefSeg checkpoint");
-    i->add_option("--siglip", imp->options.siglipDir, "HF SigLIP folder (config.json, model.safetensors, spiece.model)")
-        ->required();
-    i->add_option("--sam", imp->options.samDir, "HF SAM folder (config.json, model.safetensors)")->required();
+    CLI::App *i = model->add_subcommand(
+        "import", "Build a model bundle from an RSRefSeg or RSRefSeg 2 checkpoint and the foundation models' files");
+    i->add_option("--architecture", imp->architecture, "rsrefseg (SAM ViT + SigLIP) or rsrefseg2 (SAM 2.1 + SigLIP 2)")
+        ->capture_default_str();
+    i->add_option("--siglip", imp->options.siglipDir,
+                  "HF SigLIP folder (rsrefseg: required; rsrefseg2: supplies the tokenizer files and the frozen "
+                  "SigLIP 2 weights the checkpoint lacks)");
+    i->add_option("--sam", imp->options.samDir,
+                  "rsrefseg: HF SAM folder (required); rsrefseg2: the SAM 2.1 .pt, for frozen weights the checkpoint lacks");
     i->add_option("--checkpoint", imp->options.checkpoint,
-                  "RSRefSeg checkpoint (.pth or .safetensors, PEFT or merged); without it the prompter is untrained");
+                  "rsrefseg: training checkpoint (.pth or .safetensors, PEFT or merged; without it the prompter is "
+                  "untrained); rsrefseg2 (required): the released .pth (bf16 PEFT, with or without module.), a DeepSpeed "
+                  "mp_rank_00_model_states.pt or merged safetensors");
+    i->add_option("--config", imp->config,
+                  "rsrefseg2: model configuration JSON (default: the released RSRefSeg 2 size, built in)");
+    i->add_option("--tokenizer", imp->tokenizer, "rsrefseg2: the Gemma tokenizer.model (default: from --siglip)");
+    i->add_option("--tokenizer-config", imp->tokenizerConfig,
+                  "rsrefseg2: tokenizer_config.json (add_bos_token / add_eos_token; default: from --siglip, else "
+                  "the GemmaTokenizer defaults)");
     i->add_option("--lora-alpha", imp->alpha, "LoRA alpha (not stored in checkpoints; the paper: 16 for rank 16)");
     i->add_option("--lora-rank", imp->rank, "Expected LoRA rank (checked against the checkpoint)");
     i->add_option("--out", imp->options.outDir, "Bundle folder to create")->required();
