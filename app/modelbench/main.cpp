@@ -1,7 +1,7 @@
 // rsrefseg-model-bench: the model benchmark with no dependency but LibTorch (and the header-only
 // CLI11), for GPU machines that have no Qt, GDAL or OpenCV (cmake --preset model-only). Same
 // options and figures as `rsrefseg bench model` (modelbenchcommand.h).
-//   rsrefseg-model-bench [--arch rsrefseg-b|tiny] [--dtype f32|bf16|f16] [--device cpu|cuda:N]
+//   rsrefseg-model-bench [--arch rsrefseg-b|tiny|rsrefseg2-l|rsrefseg2-tiny] [--dtype f32|bf16|f16] [--device cpu|cuda:N]
 //                        [--threads N] [--batch N] [--repeats N] [--text-tokens N] [--warmup]
 //                        [--profile] [--json]
 // Exit status: 0 on success, 1 on an error (one line on stderr), as its man page says.

@@ -9,7 +9,10 @@ namespace rsrefseg::cli {
 void addModelBenchOptions(CLI::App &cmd, ModelBenchArgs &args)
 {
     ModelBenchmark::Options &o = args.options;
-    cmd.add_option("--arch", o.arch, "rsrefseg-b (SAM ViT-B + SigLIP so400m/14 @384) or tiny")->capture_default_str();
+    cmd.add_option("--arch", o.arch,
+                   "rsrefseg-b (SAM ViT-B + SigLIP so400m/14 @384), tiny, rsrefseg2-l (SAM 2.1 Hiera-L + SigLIP 2 "
+                   "so400m/16 @512 + cascaded prompter) or rsrefseg2-tiny")
+        ->capture_default_str();
     cmd.add_option("--dtype", o.dtype, "f32 or bf16 (f16 on GPUs)")->capture_default_str();
     cmd.add_option("--device", o.device, "cpu, cuda or cuda:N")->capture_default_str();
     cmd.add_option("--threads", o.threads, "CPU threads (0: all)");

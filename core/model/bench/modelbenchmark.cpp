@@ -1,5 +1,7 @@
 #include "model/bench/modelbenchmark.h"
 
+#include "model/bench/rsrefseg2benchmark.h"
+
 #include "model/bench/operatorprofile.h"
 
 #include "common/error.h"
@@ -165,23 +167,22 @@ double ModelBenchmark::matmulGflops(const std::string &dtypeName, const std::str
     return best;
 }
 
+double ModelBenchmark::timeCallsMs(const std::string &deviceName, int repeats, const std::function<void()> &f)
+{
+    return timeMs(ModelBundle::parseDevice(deviceName), repeats, f);
+}
+
 ModelBenchmark::Result ModelBenchmark::run(const Options &options, const std::function<void(const std::string &)> &log)
 {
+    if (options.arch.rfind("rsrefseg2", 0) == 0)
+        return RSRefSeg2Benchmark::run(options, log);
     auto say = [&](const std::string &s) {
         if (log)
             log(s);
     };
-    Result r;
-    r.options = options;
-    r.threads = setTorchThreads(options.threads);
-    r.machine = machineDescription();
+    Result r = start(options);
     const torch::ScalarType dtype = ModelBundle::parseDtype(options.dtype);
-    r.options.dtype = ModelBundle::dtypeName(dtype); // "bfloat16" is reported as "bf16"
     const torch::Device device = ModelBundle::parseDevice(options.device);
-    if (device.is_cpu() && dtype == torch::kFloat16)
-        throw Error("fp16 is only benchmarked on GPUs; use f32 or bf16 on the CPU");
-    if (options.batch < 1 || options.repeats < 1 || options.textTokens < 1)
-        throw Error("batch, repeats and text tokens must be at least 1");
 
     RSRefSegConfig config;
     if (options.arch == "rsrefseg-b")
@@ -193,9 +194,7 @@ ModelBenchmark::Result ModelBenchmark::run(const Options &options, const std::fu
     if (options.textTokens > config.siglip.text.maxPositionEmbeddings)
         throw Error("--text-tokens exceeds the text tower's positions");
 
-    say("measuring matrix-product throughput...\n");
-    r.matmulGflopsF32 = matmulGflops("f32", options.device);
-    r.matmulGflopsBf16 = matmulGflops("bf16", options.device);
+    measureMatmul(r, log);
 
     say("building " + options.arch + " with random weights...\n");
     auto t0 = Clock::now();
@@ -251,12 +250,41 @@ ModelBenchmark::Result ModelBenchmark::run(const Options &options, const std::fu
                         decodeProfile.toText(top);
     }
 
-    r.encodeImageGflop = imageEncoderGflop(config);
-    r.achievedGflops = r.encodeImageGflop * options.batch / (r.encodeImageMs / 1000.0);
-    const double reference = dtype == torch::kFloat32 ? r.matmulGflopsF32 : r.matmulGflopsBf16;
+    finish(r, imageEncoderGflop(config));
+    return r;
+}
+
+ModelBenchmark::Result ModelBenchmark::start(const Options &options)
+{
+    Result r;
+    r.options = options;
+    r.threads = setTorchThreads(options.threads);
+    r.machine = machineDescription();
+    const torch::ScalarType dtype = ModelBundle::parseDtype(options.dtype);
+    r.options.dtype = ModelBundle::dtypeName(dtype); // "bfloat16" is reported as "bf16"
+    const torch::Device device = ModelBundle::parseDevice(options.device);
+    if (device.is_cpu() && dtype == torch::kFloat16)
+        throw Error("fp16 is only benchmarked on GPUs; use f32 or bf16 on the CPU");
+    if (options.batch < 1 || options.repeats < 1 || options.textTokens < 1)
+        throw Error("batch, repeats and text tokens must be at least 1");
+    return r;
+}
+
+void ModelBenchmark::measureMatmul(Result &r, const std::function<void(const std::string &)> &log)
+{
+    if (log)
+        log("measuring matrix-product throughput...\n");
+    r.matmulGflopsF32 = matmulGflops("f32", r.options.device);
+    r.matmulGflopsBf16 = matmulGflops("bf16", r.options.device);
+}
+
+void ModelBenchmark::finish(Result &r, double imageGflopPerTile)
+{
+    r.encodeImageGflop = imageGflopPerTile;
+    r.achievedGflops = r.encodeImageGflop * r.options.batch / (r.encodeImageMs / 1000.0);
+    const double reference = r.options.dtype == "f32" ? r.matmulGflopsF32 : r.matmulGflopsBf16;
     r.ratioToMatmul = reference > 0 ? r.achievedGflops / reference : 0.0;
     r.peakRssMb = peakRssMb();
-    return r;
 }
 
 nlohmann::json ModelBenchmark::Result::toJson() const

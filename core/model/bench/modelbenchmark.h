@@ -22,7 +22,7 @@ class ModelBenchmark
   public:
     struct Options
     {
-        std::string arch = "rsrefseg-b"; // rsrefseg-b | tiny (the golden-sized architecture)
+        std::string arch = "rsrefseg-b"; // rsrefseg-b | tiny | rsrefseg2-l | rsrefseg2-tiny (RSRefSeg2Benchmark)
         std::string device = "cpu";
         std::string dtype = "f32"; // f32 | bf16 | f16 (GPUs); run() reports the canonical name
         int threads = 0;      // 0: all hardware threads
@@ -42,10 +42,10 @@ class ModelBenchmark
         int64_t imageSize = 0;
         double buildMs = 0;
         double encodeImageMs = 0;      // per call (batch tiles), median of repeats
-        double encodeImageSamMs = 0;   // SAM image encoder alone, per call
+        double encodeImageSamMs = 0;   // SAM image encoder alone (RSRefSeg 2: Hiera + neck), per call
         double encodeImageSiglipMs = 0; // SigLIP vision tower alone, per call
         double encodeTextMs = 0;       // median of 5
-        double decodeMs = 0;           // median of 5
+        double decodeMs = 0;           // median of 5 (RSRefSeg 2: cascaded prompter + mask decoder)
         double queryMs = 0;            // encodeText + decode: a new query on a cached tile
         double encodeImageGflop = 0;   // counted from the architecture, per tile
         double achievedGflops = 0;     // encodeImageGflop * batch / encodeImage seconds
@@ -66,6 +66,14 @@ class ModelBenchmark
     static Result run(const Options &options, const std::function<void(const std::string &)> &log = {});
     // Matrix products per second (GFLOP/s) for a square product of this size, dtype and device.
     static double matmulGflops(const std::string &dtype, const std::string &device, int64_t n = 2048);
+    // The steps every architecture's benchmark shares: start() checks the options (Error before
+    // any measurement) and sets the threads; measureMatmul() fills the matrix-product rates;
+    // finish() derives the achieved rate, its ratio and the peak memory from encodeImageMs.
+    static Result start(const Options &options);
+    static void measureMatmul(Result &r, const std::function<void(const std::string &)> &log);
+    static void finish(Result &r, double imageGflopPerTile);
+    // The median wall time of `repeats` calls of `f` in ms (the device synchronised after each).
+    static double timeCallsMs(const std::string &device, int repeats, const std::function<void()> &f);
     // Peak resident memory of this process so far, in MB (Linux VmHWM).
     static double peakRssMb();
     static std::string machineDescription();
