@@ -2,6 +2,7 @@
 // checkpoint, `model info`, `predict` end to end (mask equal to the reference's), `bench model`,
 // and every documented bad input.
 #include "clitestsupport.h"
+#include "rawsafetensors.h"
 
 #include "../../core/geo/rastermaker.h"
 
@@ -31,43 +32,7 @@ using clitest::run;
 using clitest::runCli;
 using clitest::expectError;
 using clitest::golden;
-
-// A .safetensors file read with nothing but its documented layout (u64 header length, JSON
-// header, raw little-endian data), independent of the product's reader.
-struct RawSafetensors
-{
-    std::string bytes;
-    nlohmann::json header;
-
-    explicit RawSafetensors(const QString &path)
-    {
-        std::ifstream in(path.toStdString(), std::ios::binary);
-        bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-        uint64_t n = 0;
-        if (bytes.size() >= 8)
-            std::memcpy(&n, bytes.data(), 8);
-        header = bytes.size() >= 8 + n ? nlohmann::json::parse(bytes.substr(8, n), nullptr, false) : nlohmann::json();
-    }
-    const char *data(const std::string &name) const
-    {
-        uint64_t length = 0;
-        std::memcpy(&length, bytes.data(), 8);
-        return bytes.data() + 8 + length + header[name]["data_offsets"][0].get<size_t>();
-    }
-    std::vector<float> f32(const std::string &name) const
-    {
-        if (!header.contains(name) || header[name]["dtype"] != "F32")
-            return {};
-        const size_t count = (header[name]["data_offsets"][1].get<size_t>() - header[name]["data_offsets"][0].get<size_t>()) / 4;
-        std::vector<float> v(count);
-        std::memcpy(v.data(), data(name), count * 4);
-        return v;
-    }
-    std::vector<int64_t> shape(const std::string &name) const
-    {
-        return header.contains(name) ? header[name]["shape"].get<std::vector<int64_t>>() : std::vector<int64_t>{};
-    }
-};
+using clitest::RawSafetensors;
 
 double maxAbsDiff(const std::vector<float> &a, const std::vector<float> &b)
 {
