@@ -137,13 +137,22 @@ class TestRSRefSeg2Cli : public QObject
         expectError(runCli({"model", "import", "--siglip", golden("siglip_tiny"), "--sam", golden("sam_tiny"),
                             "--checkpoint", golden("rsrefseg2/model.pth"), "--lora-alpha", "6", "--out", file("bad2")}),
                     "--architecture rsrefseg2");
-        // The full-size configuration with the tiny checkpoint: the tensor and both shapes.
+        // The built-in full-size configuration with the tiny checkpoint: the LoRA rank differs first.
         QStringList full = importArgs(golden("rsrefseg2/model.pth"), file("bad3"));
         full.removeAt(full.indexOf("--config") + 1);
         full.removeAll("--config");
-        const Result r = runCli(full);
+        expectError(runCli(full), "its LoRA rank is 4 but the configuration");
+        // A configuration whose prompter MLP is wider than the checkpoint's: the tensor and both shapes.
+        std::ifstream in(golden("rsrefseg2/config.json").toStdString());
+        nlohmann::json config = nlohmann::json::parse(in);
+        config["prompter"]["mlp_dim"] = 64;
+        std::ofstream(file("wide.json").toStdString()) << config.dump();
+        QStringList wide = importArgs(golden("rsrefseg2/model.pth"), file("bad3"));
+        wide[wide.indexOf("--config") + 1] = file("wide.json");
+        const Result r = runCli(wide);
         expectError(r, "in the configuration");
-        QVERIFY2(r.err.contains("[") && r.err.contains("model.pth"), qPrintable(r.err));
+        QVERIFY2(r.err.contains("[48, 32]") && r.err.contains("[64, 32]") && r.err.contains("model.pth"),
+                 qPrintable(r.err));
         // An empty text and an image smaller than one patch: refused.
         expectError(runCli({"predict", "--model", mBundle, "--image", mImage, "--text", "  ", "--out", file("e.png")}),
                     "empty");
