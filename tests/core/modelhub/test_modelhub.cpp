@@ -189,7 +189,7 @@ class TestModelHub : public QObject
         ModelRequest r;
         r.source = dir;
         QCOMPARE(errorOf([&] { ModelHub::open(r); }),
-                 dir + "/manifest.json: unknown architecture 'sam3' in field 'architecture' (this program runs: rsrefseg)");
+                 dir + "/manifest.json: unknown architecture 'sam3' in field 'architecture' (this program runs: rsrefseg, rsrefseg2)");
         // The same for random weights of that bundle's architecture.
         r.source = "random:" + dir;
         r.tokenizer = mSpm;
